@@ -1,0 +1,120 @@
+# EcoClaim: `make run` starts the application, `make test` runs the whole suite (README.md).
+# Both install first (`make install`): Debian packages, then .venv from requirements.lock.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# WeasyPrint renders through Pango and subsets fonts with HarfBuzz's subsetter
+# (libharfbuzz-subset0, much faster than fontTools); forms are set in Noto Serif CJK SC.
+APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# Browser tests drive Debian's chromium through Playwright (never a downloaded browser).
+APT_TEST := chromium
+APT_PACKAGES := $(APT_RUN)
+test: APT_PACKAGES := $(APT_RUN) $(APT_TEST)
+
+# The Python install is redone only when requirements.lock's content changes.
+LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
+STAMP := $(VENV)/.installed-$(LOCK_HASH)
+
+DEMO_PASSWORD := EcoClaim-2026
+
+.PHONY: help install system-packages run test lint
+
+help:
+	@echo "make run      install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)/ with a Celery worker and beat"
+	@echo "make test     install (with chromium), then run the whole test suite with pytest"
+	@echo "make install  Debian packages and .venv from requirements.lock (quick when already done)"
+	@echo "make lint     ruff"
+
+install: system-packages $(STAMP)
+
+# Checks with dpkg first, so a second run is quick and needs no root; apt-get update runs
+# once, and only when something is missing.
+system-packages:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$pkg"; \
+	done; \
+	if [ ! -x "$(PY)" ] && ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
+	  missing="$$missing python3.11 python3.11-venv"; \
+	fi; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "EcoClaim needs Debian packages that are not installed:$$missing"; \
+	  echo "Run this once, then run make again:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
+	  exit 1; \
+	fi; \
+	echo "Installing Debian packages:$$missing"; \
+	apt-get update -q; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+
+$(PY): | system-packages
+	$(PYTHON) -m venv $(VENV)
+
+# xstatic-bootstrap is an sdist whose build needs pkg_resources, so the build tools are
+# pinned first and the lock is installed without build isolation.
+$(STAMP): | $(PY)
+	$(PY) -m pip install --quiet pip==24.3.1 setuptools==75.8.0 wheel==0.48.0
+	$(PY) -m pip install --quiet --no-build-isolation -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The embedded default needs no server: dev settings use SQLite and Celery's filesystem://
+# transport; DATABASE_URL and REDIS_URL in the environment switch to PostgreSQL and Redis.
+run: export DJANGO_SETTINGS_MODULE := config.settings.dev
+run: export PYTHONUNBUFFERED := 1
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo
+	@echo "EcoClaim: http://127.0.0.1:$(PORT)/"
+	@if [ -n "$${DATABASE_URL:-}" ]; then echo "  database: DATABASE_URL ($${DATABASE_URL%%:*})"; \
+	 else echo "  database: SQLite, var/ecoclaim.sqlite3 (set DATABASE_URL for PostgreSQL)"; fi
+	@if [ -n "$${REDIS_URL:-}" ]; then echo "  broker:   REDIS_URL (Redis)"; \
+	 else echo "  broker:   filesystem://, var/celery/ (set REDIS_URL for Redis)"; fi
+	@echo "  demo logins, password $(DEMO_PASSWORD) for all:"
+	@echo "    jingban   经办人"
+	@echo "    chuzhang  机构负责人"
+	@echo "    juzhang   部门负责人"
+	@echo "    qiantou   牵头部门协调员"
+	@echo "    jiancha   检察联络员"
+	@echo "    caizheng  财政"
+	@echo "    admin     系统管理员"
+	@echo "  web, Celery worker and beat start now; Ctrl-C stops all three."
+	@echo
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho start --port $(PORT) --procfile Procfile
+
+define SERVICES_SUMMARY
+import os, socket
+
+def answers(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+db = "PostgreSQL 127.0.0.1:5432" if answers(5432) else "SQLite (FALLBACK: PostgreSQL 127.0.0.1:5432 does not answer)"
+broker = "Redis 127.0.0.1:6379" if answers(6379) else "filesystem:// (FALLBACK: Redis 127.0.0.1:6379 does not answer)"
+browser = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else "MISSING /usr/bin/chromium (browser tests skip, or fail under CI)"
+strict = "; fallback forbidden (ECOCLAIM_REQUIRE_SERVICES=1)" if os.environ.get("ECOCLAIM_REQUIRE_SERVICES") == "1" else ""
+print(f"make test: database {db}; broker {broker}; browser {browser}{strict}")
+endef
+export SERVICES_SUMMARY
+
+# The settings module comes from pyproject.toml (config.settings.test), whatever the shell has.
+test: install
+	@$(PY) -c "$$SERVICES_SUMMARY"
+	env -u DJANGO_SETTINGS_MODULE $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "机构与用户"
+
+    def ready(self):
+        from .signals import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, sender=self,
+                             dispatch_uid="accounts.sync_roles")

@@ -1,0 +1,92 @@
+"""The demo organisation: a city 赔偿权利人 with two districts, its departments (one lead) and
+one user per role. `manage.py load_demo` builds it, then lets each app's demo.py add records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from rules.models import RuleSet
+
+from .models import Department, Jurisdiction, User
+from .roles import Role, group_name
+
+DEMO_PASSWORD = "EcoClaim-2026"
+
+CITY_DEPARTMENTS = [
+    ("太原市生态环境局", "市生态环境局", Department.Kind.ECOLOGY, True),
+    ("太原市规划和自然资源局", "市规划和自然资源局", Department.Kind.NATURAL_RESOURCES, False),
+    ("太原市住房和城乡建设局", "市住房城乡建设局", Department.Kind.HOUSING, False),
+    ("太原市水务局", "市水务局", Department.Kind.WATER, False),
+    ("太原市农业农村局", "市农业农村局", Department.Kind.AGRICULTURE, False),
+    ("太原市林业局", "市林业局", Department.Kind.FORESTRY, False),
+    ("太原市城乡管理局", "市城乡管理局", Department.Kind.URBAN, False),
+    ("太原市人民检察院", "市检察院", Department.Kind.PROCURATORATE, False),
+    ("太原市财政局", "市财政局", Department.Kind.FINANCE, False),
+]
+DISTRICTS = [
+    ("小店区", "140105"),
+    ("迎泽区", "140106"),
+]
+
+# username, full name, role, department short name, title
+DEMO_USERS = [
+    ("jingban", "张明", Role.OFFICER, "市生态环境局", "法规与标准处 科员"),
+    ("chuzhang", "李娟", Role.DIVISION_HEAD, "市生态环境局", "法规与标准处 处长"),
+    ("juzhang", "王建国", Role.DEPARTMENT_HEAD, "市生态环境局", "副局长"),
+    ("qiantou", "赵磊", Role.COORDINATOR, "市生态环境局", "生态环境损害赔偿工作协调员"),
+    ("jiancha", "陈静", Role.PROCURATORATE, "市检察院", "第八检察部 检察官"),
+    ("caizheng", "刘芳", Role.FINANCE, "市财政局", "综合处 科员"),
+    ("admin", "周强", Role.ADMIN, "市生态环境局", "信息中心 系统管理员"),
+    ("shuiwu", "孙浩", Role.OFFICER, "市水务局", "水资源管理处 科员"),
+    ("xiaodian", "吴婷", Role.OFFICER, "小店区生态环境分局", "执法大队 科员"),
+]
+
+
+@dataclass
+class DemoOrg:
+    city: Jurisdiction
+    districts: list[Jurisdiction]
+    departments: dict[str, Department] = field(default_factory=dict)
+    users: dict[Role, User] = field(default_factory=dict)
+    by_username: dict[str, User] = field(default_factory=dict)
+
+
+@transaction.atomic
+def build_org(rule_set_code: str = "SX", password: str = DEMO_PASSWORD) -> DemoOrg:
+    rule_set = RuleSet.objects.get(code=rule_set_code)
+    city, _ = Jurisdiction.objects.get_or_create(
+        code="140100", defaults={"name": "太原市人民政府", "level": Jurisdiction.Level.CITY,
+                                 "rule_set": rule_set})
+    org = DemoOrg(city=city, districts=[])
+    for name, short, kind, lead in CITY_DEPARTMENTS:
+        org.departments[short], _ = Department.objects.get_or_create(
+            jurisdiction=city, name=name,
+            defaults={"short_name": short, "kind": kind, "is_lead": lead})
+    for name, code in DISTRICTS:
+        district, _ = Jurisdiction.objects.get_or_create(
+            code=code, defaults={"name": f"{name}人民政府", "level": Jurisdiction.Level.COUNTY,
+                                 "parent": city, "rule_set": rule_set})
+        org.districts.append(district)
+        for dname, short, kind, lead in [
+            (f"太原市生态环境局{name[:-1]}分局", f"{name}生态环境分局", Department.Kind.ECOLOGY, True),
+            (f"{name}水利局", f"{name}水利局", Department.Kind.WATER, False),
+            (f"{name}人民检察院", f"{name}检察院", Department.Kind.PROCURATORATE, False),
+        ]:
+            org.departments[short], _ = Department.objects.get_or_create(
+                jurisdiction=district, name=dname,
+                defaults={"short_name": short, "kind": kind, "is_lead": lead})
+    for username, full_name, role, dept, title in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username, defaults={
+            "full_name": full_name, "department": org.departments[dept], "title": title,
+            "is_staff": role == Role.ADMIN,
+        })
+        if created:
+            user.set_password(password)
+            user.save()
+            user.groups.add(Group.objects.get(name=group_name(role)))
+        org.users.setdefault(role, user)
+        org.by_username[username] = user
+    return org

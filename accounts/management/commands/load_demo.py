@@ -1,0 +1,27 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS, build_org
+from workflow.audit import acting_as
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：一个市级赔偿权利人及两个区、各部门、每个角色一名用户，以及各阶段的示例记录。可重复执行。"
+
+    def handle(self, *args, **options):
+        org = build_org()
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            if hasattr(module, "load"):
+                with acting_as(org.by_username["jingban"]):
+                    module.load(org)
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        for username, full_name, role, dept, _title in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {role.label:<8} {full_name}（{dept}）")

@@ -1,0 +1,60 @@
+"""The one scoping rule (DOMAIN §1), used by every list, detail, download and export.
+
+A user sees the records of their own department; records their department takes part in
+(joint handling, an invited procuratorate); everything in their jurisdiction and the ones
+below it if their department is the lead department; and, for a department of a higher
+jurisdiction, the records of the same kind of department in the jurisdictions below it (the
+department's own system, 系统). Nobody without a department sees anything. A record outside
+the scope does not exist for the user: views answer 404."""
+
+from django.db import models
+from django.db.models import Q
+
+
+def _none() -> Q:
+    return Q(pk__in=[])
+
+
+class ScopedQuerySet(models.QuerySet):
+    # Field paths on the record; subclasses override where their names differ.
+    scope_department = "department"
+    scope_jurisdiction = "jurisdiction"
+    scope_participants: str | None = None  # M2M to accounts.Department
+
+    def _participant_q(self, department) -> Q:
+        if not self.scope_participants:
+            return _none()
+        through = self.model._meta.get_field(self.scope_participants).remote_field.through
+        own_fk = next(
+            f.attname for f in through._meta.concrete_fields
+            if f.is_relation and f.related_model is self.model
+        )
+        dept_fk = next(
+            f.attname for f in through._meta.concrete_fields
+            if f.is_relation and f.related_model._meta.label == "accounts.Department"
+        )
+        return Q(pk__in=through.objects.filter(**{dept_fk: department.pk}).values(own_fk))
+
+    def visible_to(self, user):
+        department = getattr(user, "department", None) if user.is_authenticated else None
+        if department is None:
+            return self.filter(_none())
+        below = department.jurisdiction.path
+        if department.is_lead:
+            q = Q(**{f"{self.scope_jurisdiction}__path__startswith": below})
+        else:
+            q = Q(**{self.scope_department: department.pk}) | Q(**{
+                f"{self.scope_department}__kind": department.kind,
+                f"{self.scope_department}__jurisdiction__path__startswith": below,
+            })
+        return self.filter(q | self._participant_q(department))
+
+    def workable_by(self, user):
+        """Records the user may act on: their own department's and joint ones; the lead
+        department's wider view is for coordination, not for handling others' records."""
+        department = getattr(user, "department", None) if user.is_authenticated else None
+        if department is None:
+            return self.filter(_none())
+        return self.filter(
+            Q(**{self.scope_department: department.pk}) | self._participant_q(department)
+        )

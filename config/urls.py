@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import home
+
+admin.site.site_header = "EcoClaim 生态环境损害赔偿管理系统"
+admin.site.site_title = "EcoClaim 管理"
+admin.site.index_title = "系统配置"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("files/", include("workflow.urls")),
+    path("screening/", include("screening.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,68 @@
+"""Demo clues spread over departments, channels and the states that exist so far."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from workflow import transitions
+from workflow.audit import acting_as
+
+from .models import Clue, SourceChannel
+from .services import register_clue
+
+# department, channel, days ago found, damage type, amount, protected, summary, start verification
+CLUES = [
+    ("市生态环境局", "supervision", 40, "water", "2800.00", False,
+     "某化工企业雨水排口超标排放含镍废水，下游约 300 米河段水体受污染。", True),
+    ("市生态环境局", "procuratorate", 35, "solid_waste", "158000.00", False,
+     "检察机关移送：某物流园区非法倾倒建筑垃圾及一般工业固体废物约 1,200 吨。", True),
+    ("市生态环境局", "inspection", 28, "soil", "2650000.00", True,
+     "省级督察反馈：原焦化厂地块土壤多环芳烃污染，地块位于汾河生态保护红线内。", False),
+    ("市生态环境局", "complaint", 12, "air", None, False,
+     "群众举报某铸造企业夜间未开启除尘设施，周边降尘明显。", False),
+    ("市生态环境局", "penalty_case", 9, "water", "46000.00", False,
+     "行政处罚案件：某污水处理厂在线监测数据异常，超标排放 COD。", False),
+    ("市水务局", "supervision", 30, "ecology", "320000.00", False,
+     "河道管理范围内非法采砂，汾河某段河床及岸坡受损。", True),
+    ("市水务局", "complaint", 6, "water", None, False,
+     "村民反映某养殖场废水直排灌渠。", False),
+    ("市林业局", "crime_case", 22, "wildlife", "87000.00", True,
+     "涉嫌非法猎捕国家二级保护鸟类案件，发生于自然保护区实验区。", False),
+    ("市规划和自然资源局", "penalty_case", 18, "ecology", "540000.00", False,
+     "非法占用林地修建厂房，毁坏林地约 12 亩。", True),
+    ("小店区生态环境分局", "supervision", 15, "soil", "1900.00", False,
+     "某汽修店废机油渗漏，店后空地约 20 平方米土壤受污染。", False),
+    ("小店区生态环境分局", "emergency", 5, "air", "12000.00", False,
+     "某企业储罐阀门泄漏导致氨气外泄，周边植物受损。", True),
+    ("迎泽区生态环境分局", "department_referral", 20, "water", "3000.00", False,
+     "区水利局移送：洗车场废水排入市政雨水管网并进入河道。", False),
+]
+
+
+def load(org):
+    if Clue.objects.exists():
+        return
+    today = timezone.localdate()
+    channels = {c.code: c for c in SourceChannel.objects.all()}
+    procuratorate = org.departments["市检察院"]
+    for dept_name, channel, ago, damage, amount, protected, summary, verify in CLUES:
+        department = org.departments[dept_name]
+        officer = department.users.first() or org.by_username["jingban"]
+        with acting_as(officer):
+            clue = register_clue(Clue(
+                jurisdiction=department.jurisdiction,
+                department=department,
+                channel=channels[channel],
+                found_on=today - timedelta(days=ago),
+                registered_on=today - timedelta(days=max(ago - 2, 0)),
+                source_organisation="太原市人民检察院" if channel == "procuratorate" else "",
+                summary=summary,
+                place=department.jurisdiction if department.jurisdiction.parent_id
+                else org.districts[ago % 2],
+                damage_type=damage,
+                estimated_amount=Decimal(amount) if amount else None,
+                in_protected_area=protected,
+            ), by=officer, participants=[procuratorate] if channel == "procuratorate" else ())
+            if verify:
+                transitions.perform(clue, "start_verification", by=officer)

@@ -1,0 +1,326 @@
+"""Who sees and may act on which clue (DOMAIN §1; accounts/scoping.py).
+
+The demo organisation (city 140100, districts 小店区 and 迎泽区) holds one clue in each of:
+the lead department, a non-lead city department (市水务局), the same kind of department one
+level down (小店区水利局), the district lead (小店区生态环境分局), the other district's lead,
+a department of an unrelated jurisdiction, and a 市林业局 clue the procuratorate takes part in.
+Every role's list page and detail pages are checked against the matrix below, denials
+included: a clue outside the scope is a 404 exactly like a clue that does not exist, a role
+without the permission gets 403, an anonymous visitor is sent to the login page."""
+
+import re
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Department
+from accounts.roles import Role
+from screening.models import Clue, SourceChannel
+from tests.factories import ClueFactory, DepartmentFactory, JurisdictionFactory, UserFactory
+from workflow.models import Attachment, AuditEvent, NumberSequence
+
+pytestmark = pytest.mark.django_db
+
+ALL = ("lead", "water_city", "water_district", "district_lead", "other_district", "unrelated",
+       "forestry_joint")
+CITY_WIDE = {"lead", "water_city", "water_district", "district_lead", "other_district",
+             "forestry_joint"}
+
+# username -> the clues whose list row and detail page that user gets.
+VISIBLE = {
+    # lead department (市生态环境局): the whole city and the districts below it
+    "jingban": CITY_WIDE,
+    "chuzhang": CITY_WIDE,
+    "juzhang": CITY_WIDE,
+    "qiantou": CITY_WIDE,
+    # 市水务局: its own clues and the water departments below it (its 系统), nothing else
+    "shuiwu": {"water_city", "water_district"},
+    # district lead: its own district only
+    "xiaodian": {"water_district", "district_lead"},
+    # procuratorate liaison: only the clue it takes part in
+    "jiancha": {"forestry_joint"},
+}
+
+# username -> the clues that user may act on (edit, attach, transition): own department's
+# and joint ones only; the lead department's wider view is for coordination.
+WORKABLE_OFFICERS = {
+    "jingban": {"lead"},
+    "shuiwu": {"water_city"},
+    "xiaodian": {"district_lead"},
+}
+
+ROW = re.compile(r'<a href="/screening/clues/(\d+)/">([^<]+)</a>')
+
+
+def listed_numbers(response) -> set[str]:
+    assert response.status_code == 200
+    return {number for _pk, number in ROW.findall(response.content.decode())}
+
+
+@pytest.fixture
+def clues(demo_org):
+    d = demo_org.departments
+    unrelated = DepartmentFactory(
+        name="外市水利局", kind=Department.Kind.WATER, is_lead=True,
+        jurisdiction=JurisdictionFactory(name="外市人民政府"))
+    return {
+        "lead": ClueFactory(department=d["市生态环境局"]),
+        "water_city": ClueFactory(department=d["市水务局"]),
+        "water_district": ClueFactory(department=d["小店区水利局"]),
+        "district_lead": ClueFactory(department=d["小店区生态环境分局"]),
+        "other_district": ClueFactory(department=d["迎泽区生态环境分局"]),
+        "unrelated": ClueFactory(department=unrelated),
+        "forestry_joint": ClueFactory(department=d["市林业局"], participants=[d["市检察院"]]),
+    }
+
+
+def detail(pk):
+    return reverse("screening:clue_detail", args=[pk])
+
+
+def form_data(**overrides):
+    data = {
+        "channel": SourceChannel.objects.get(code="supervision").pk,
+        "found_on": "2026-11-01",
+        "registered_on": "2026-11-02",
+        "source_organisation": "",
+        "source_reference": "",
+        "summary": "某企业向河道排放含油废水，下游约一公里水面可见油膜。",
+        "place": "",
+        "place_detail": "汾河某段",
+        "damage_type": Clue.DamageType.WATER,
+        "estimated_amount": "2800.00",
+        "rectification": Clue.Rectification.UNKNOWN,
+    }
+    data.update(overrides)
+    return data
+
+
+# --- list and detail: what each user sees -------------------------------------------------
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_list_page_shows_exactly_the_clues_in_scope(client, demo_org, clues, username):
+    client.force_login(demo_org.by_username[username])
+    shown = listed_numbers(client.get(reverse("screening:clue_list")))
+    assert shown == {clues[k].number for k in VISIBLE[username]}
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_detail_pages_open_in_scope_and_are_404_outside(client, demo_org, clues, username):
+    client.force_login(demo_org.by_username[username])
+    for key in ALL:
+        clue = clues[key]
+        response = client.get(detail(clue.pk))
+        if key in VISIBLE[username]:
+            assert response.status_code == 200, key
+            assert clue.number in response.content.decode()
+        else:
+            # a denial looks exactly like a clue that does not exist: no 403, no leak
+            assert response.status_code == 404, key
+            body = response.content.decode()
+            assert clue.number not in body and clue.summary not in body
+    assert client.get(detail(clues["forestry_joint"].pk + 10_000)).status_code == 404
+
+
+def test_the_unrelated_jurisdiction_sees_only_its_own(client, clues):
+    outsider = UserFactory(role=Role.OFFICER, department=clues["unrelated"].department)
+    client.force_login(outsider)
+    assert listed_numbers(client.get(reverse("screening:clue_list"))) == {
+        clues["unrelated"].number}
+    assert client.get(detail(clues["lead"].pk)).status_code == 404
+
+
+def test_a_user_without_a_department_sees_nothing(client, clues):
+    homeless = UserFactory(role=Role.OFFICER, department=None)
+    client.force_login(homeless)
+    response = client.get(reverse("screening:clue_list"))
+    assert listed_numbers(response) == set()
+    assert "没有符合条件的线索" in response.content.decode()
+    for key in ALL:
+        assert client.get(detail(clues[key].pk)).status_code == 404, key
+    # nor may they register one: there is no department to register it for
+    assert client.get(reverse("screening:clue_create")).status_code == 403
+    assert client.post(reverse("screening:clue_create"), form_data()).status_code == 403
+    assert not Clue.objects.filter(registered_by=homeless).exists()
+
+
+@pytest.mark.parametrize("username", ["caizheng", "admin"])
+def test_roles_without_view_clue_get_403(client, demo_org, clues, username):
+    client.force_login(demo_org.by_username[username])
+    assert client.get(reverse("screening:clue_list")).status_code == 403
+    # even for a clue of their own (lead) department: the role lacks the permission
+    assert client.get(detail(clues["lead"].pk)).status_code == 403
+    assert client.get(reverse("screening:clue_create")).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, clues):
+    pk = clues["lead"].pk
+    for url in (reverse("screening:clue_list"), reverse("screening:clue_create"), detail(pk),
+                reverse("screening:clue_edit", args=[pk])):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("login") + "?next="), url
+    events = AuditEvent.objects.count()
+    for name in ("clue_transition", "clue_attach"):
+        response = client.post(reverse(f"screening:{name}", args=[pk]),
+                               {"transition": "start_verification", "seen_state": "registered"})
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    assert Clue.objects.get(pk=pk).state == Clue.State.REGISTERED
+    assert AuditEvent.objects.count() == events
+
+
+# --- acting: edit, transition, attach ---------------------------------------------------
+
+
+@pytest.mark.parametrize("username", sorted(WORKABLE_OFFICERS))
+def test_officers_act_only_on_their_own_departments_clues(client, demo_org, clues, username):
+    client.force_login(demo_org.by_username[username])
+    for key in VISIBLE[username]:
+        clue = clues[key]
+        edit = reverse("screening:clue_edit", args=[clue.pk])
+        page = client.get(detail(clue.pk)).content.decode()
+        if key in WORKABLE_OFFICERS[username]:
+            assert client.get(edit).status_code == 200, key
+            assert f'href="{edit}"' in page
+            assert "开始初步核查" in page
+        else:
+            # visible, yet not theirs to handle: no edit link, no actions, and a 404 on POST
+            assert f'href="{edit}"' not in page, key
+            assert "开始初步核查" not in page, key
+            assert client.get(edit).status_code == 404, key
+            response = client.post(edit, form_data(summary="改写他人的线索"))
+            assert response.status_code == 404, key
+            response = client.post(
+                reverse("screening:clue_transition", args=[clue.pk]),
+                {"transition": "start_verification", "seen_state": "registered"})
+            assert response.status_code == 404, key
+            fresh = Clue.objects.get(pk=clue.pk)
+            assert fresh.summary == clue.summary and fresh.state == Clue.State.REGISTERED
+
+
+def test_division_head_moves_only_own_departments_clues(client, demo_org, clues):
+    client.force_login(demo_org.by_username["chuzhang"])
+    url = reverse("screening:clue_transition", args=[clues["water_city"].pk])
+    response = client.post(url, {"transition": "start_verification", "seen_state": "registered"})
+    assert response.status_code == 404
+    assert Clue.objects.get(pk=clues["water_city"].pk).state == Clue.State.REGISTERED
+    url = reverse("screening:clue_transition", args=[clues["lead"].pk])
+    response = client.post(url, {"transition": "start_verification", "seen_state": "registered"})
+    assert response.status_code == 302
+    assert Clue.objects.get(pk=clues["lead"].pk).state == Clue.State.VERIFYING
+
+
+def test_coordinator_sees_the_city_but_cannot_edit_or_move_another_departments_clue(
+        client, demo_org, clues):
+    client.force_login(demo_org.by_username["qiantou"])
+    clue = clues["water_city"]
+    page = client.get(detail(clue.pk)).content.decode()
+    assert clue.number in page
+    edit = reverse("screening:clue_edit", args=[clue.pk])
+    assert f'href="{edit}"' not in page and "开始初步核查" not in page
+    events = AuditEvent.objects.count()
+    assert client.get(edit).status_code in (403, 404)
+    assert client.post(edit, form_data(summary="协调员改写")).status_code in (403, 404)
+    response = client.post(reverse("screening:clue_transition", args=[clue.pk]),
+                           {"transition": "start_verification", "seen_state": "registered"})
+    assert response.status_code in (403, 404)
+    fresh = Clue.objects.get(pk=clue.pk)
+    assert fresh.summary == clue.summary and fresh.state == Clue.State.REGISTERED
+    assert AuditEvent.objects.count() == events
+
+
+def test_procuratorate_liaison_is_read_only_on_the_clue_it_takes_part_in(
+        client, demo_org, clues):
+    client.force_login(demo_org.by_username["jiancha"])
+    clue = clues["forestry_joint"]
+    page = client.get(detail(clue.pk)).content.decode()
+    assert clue.number in page
+    edit = reverse("screening:clue_edit", args=[clue.pk])
+    assert f'href="{edit}"' not in page
+    assert "开始初步核查" not in page
+    assert 'name="file"' not in page  # no upload form either
+    events = AuditEvent.objects.count()
+
+    assert client.get(edit).status_code in (403, 404)
+    assert client.post(edit, form_data(summary="检察机关改写")).status_code in (403, 404)
+    response = client.post(reverse("screening:clue_transition", args=[clue.pk]),
+                           {"transition": "start_verification", "seen_state": "registered"})
+    assert response.status_code in (403, 404)
+    response = client.post(reverse("screening:clue_attach", args=[clue.pk]), {
+        "file": SimpleUploadedFile("意见.pdf", b"%PDF-1.4\n", content_type="application/pdf"),
+        "description": "不应保存",
+    })
+    assert response.status_code in (403, 404)
+
+    fresh = Clue.objects.get(pk=clue.pk)
+    assert fresh.summary == clue.summary
+    assert fresh.state == Clue.State.REGISTERED
+    assert not Attachment.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
+# --- registering a clue ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("username", "department", "number"), [
+    ("jingban", "市生态环境局", "140100-2026-XS00001"),
+    ("shuiwu", "市水务局", "140100-2026-XS00001"),
+    ("xiaodian", "小店区生态环境分局", "140105-2026-XS00001"),
+])
+def test_an_officer_registers_a_clue_for_their_own_department(
+        client, demo_org, username, department, number):
+    user = demo_org.by_username[username]
+    client.force_login(user)
+    response = client.get(reverse("screening:clue_create"))
+    assert response.status_code == 200
+    response = client.post(reverse("screening:clue_create"), form_data())
+    clue = Clue.objects.get()
+    assert response.status_code == 302
+    assert response.url == detail(clue.pk)
+    assert clue.number == number
+    assert clue.department == demo_org.departments[department]
+    assert clue.jurisdiction == demo_org.departments[department].jurisdiction
+    assert clue.registered_by == user
+    assert clue.registered_on == date(2026, 11, 2)
+    assert clue.state == Clue.State.REGISTERED
+    page = client.get(response.url).content.decode()
+    assert f"线索 {number} 已登记。" in page
+    created = AuditEvent.objects.get(object_id=str(clue.pk))
+    assert created.action == AuditEvent.Action.CREATE and created.actor == user
+
+
+def test_numbers_count_up_within_the_jurisdiction_and_year(client, demo_org):
+    client.force_login(demo_org.by_username["jingban"])
+    client.post(reverse("screening:clue_create"), form_data())
+    client.force_login(demo_org.by_username["shuiwu"])
+    client.post(reverse("screening:clue_create"), form_data())
+    assert sorted(Clue.objects.values_list("number", flat=True)) == [
+        "140100-2026-XS00001", "140100-2026-XS00002"]
+
+
+@pytest.mark.parametrize("username", ["chuzhang", "juzhang", "qiantou", "jiancha", "caizheng",
+                                      "admin"])
+def test_roles_other_than_officer_cannot_register_clues(client, demo_org, username):
+    client.force_login(demo_org.by_username[username])
+    assert client.get(reverse("screening:clue_create")).status_code == 403
+    assert client.post(reverse("screening:clue_create"), form_data()).status_code == 403
+    assert not Clue.objects.exists()
+    assert not NumberSequence.objects.exists()
+    # and the list offers no 登记线索 button to those who may see it
+    response = client.get(reverse("screening:clue_list"))
+    if response.status_code == 200:
+        assert reverse("screening:clue_create") not in response.content.decode()
+
+
+def test_an_officer_of_the_procuratorate_cannot_register_clues(client, demo_org):
+    """The officer role alone is not enough: a procuratorate or finance department does not
+    handle claims (Department.handles_claims)."""
+    for short in ("市检察院", "市财政局"):
+        client.force_login(UserFactory(role=Role.OFFICER,
+                                       department=demo_org.departments[short]))
+        assert client.post(reverse("screening:clue_create"), form_data()).status_code == 403
+    assert not Clue.objects.exists()

@@ -1,0 +1,157 @@
+"""The audit trail: who changed what, when, from which state to which.
+
+Business models inherit AuditedModel; every save and delete then writes one AuditEvent in the
+same transaction. The acting user comes from `acting_as` (set per request by
+AuditActorMiddleware, and by tasks and commands for their own work)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from .models import AuditEvent
+
+_actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    token = _actor.set(user if user is not None and user.is_authenticated else None)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor():
+    return _actor.get()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    return value
+
+
+def _audited_fields(instance: models.Model) -> list[models.Field]:
+    exclude = set(getattr(instance, "audit_exclude", ()))
+    return [
+        f for f in instance._meta.concrete_fields
+        if not f.primary_key and f.name not in exclude
+    ]
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    return {f.attname: _plain(f.value_from_object(instance)) for f in _audited_fields(instance)}
+
+
+def _shown(field: models.Field, raw: Any) -> str:
+    """How a stored value reads to a person: choice labels, related records, 是/否."""
+    if raw is None or raw == "":
+        return ""
+    if field.is_relation:
+        related = field.related_model._base_manager.filter(pk=raw).first()
+        return str(related) if related is not None else f"#{raw}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(raw, raw))
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    return str(raw)
+
+
+def diff(instance: models.Model, before: dict[str, Any] | None) -> dict[str, dict[str, str]]:
+    """{field: {"label", "old", "new"}} for the fields whose value changed (all set ones, on
+    create)."""
+    after = snapshot(instance)
+    changes = {}
+    for field in _audited_fields(instance):
+        old = None if before is None else before.get(field.attname)
+        new = after[field.attname]
+        if old == new or (before is None and new in (None, "", [], {})):
+            continue
+        changes[field.name] = {
+            "label": str(field.verbose_name),
+            "old": _shown(field, old),
+            "new": _shown(field, new),
+        }
+    return changes
+
+
+def record(instance: models.Model, action: str, *, changes=None, transition=None) -> AuditEvent:
+    actor = current_actor()
+    fields = {}
+    if transition:
+        fields = {
+            "transition": transition["name"],
+            "from_state": transition["from_state"],
+            "to_state": transition["to_state"],
+            "reason": transition.get("reason", ""),
+            "approval": transition.get("approval") or {},
+        }
+        actor = transition.get("by", actor)
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_name=actor.get_full_name() if actor else "",
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=changes or {},
+        **fields,
+    )
+
+
+class AuditedModel(models.Model):
+    """Base for business records: every save and delete leaves an AuditEvent."""
+
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_before = snapshot(instance)
+        return instance
+
+    def save(self, *args, **kwargs):
+        creating = self._state.adding or getattr(self, "_audit_before", None) is None
+        before = None if creating else self._audit_before
+        pending = getattr(self, "_audit_transition", None)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            changes = diff(self, before)
+            if pending:
+                changes.pop(pending.get("state_field", ""), None)  # said by from/to already
+                record(self, AuditEvent.Action.TRANSITION, changes=changes, transition=pending)
+            elif creating:
+                record(self, AuditEvent.Action.CREATE, changes=changes)
+            elif changes:
+                record(self, AuditEvent.Action.UPDATE, changes=changes)
+        self._audit_transition = None
+        self._audit_before = snapshot(self)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            record(self, AuditEvent.Action.DELETE, changes={})
+            return super().delete(*args, **kwargs)
+
+
+def history(instance: models.Model):
+    """The record's audit events, newest first (one indexed query)."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+    ).select_related("actor")

@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from .attachments import download_content_type
+from .models import Attachment
+
+
+@login_required
+@require_GET
+def download_attachment(request, pk: int):
+    """A file leaves the server only to a user who can see the record it belongs to."""
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    owner_model = attachment.content_type.model_class()
+    visible = getattr(owner_model._default_manager, "visible_to", None)
+    if visible is None or not visible(request.user).filter(pk=attachment.object_id).exists():
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=download_content_type(attachment),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
