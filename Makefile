@@ -63,6 +63,8 @@ $(PY): | system-packages
 # xstatic-bootstrap is an sdist whose build needs pkg_resources, so the build tools are
 # pinned first and the lock is installed without build isolation.
 $(STAMP): | $(PY)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+	  || { echo "$(VENV) is not Python 3.11: remove it and run make again"; exit 1; }
 	$(PY) -m pip install --quiet pip==24.3.1 setuptools==75.8.0 wheel==0.48.0
 	$(PY) -m pip install --quiet --no-build-isolation -r requirements.lock
 	rm -f $(VENV)/.installed-*
@@ -95,18 +97,29 @@ run: install
 
 define SERVICES_SUMMARY
 import os, socket
+from urllib.parse import urlsplit
 
-def answers(port):
+def answers(host, port):
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        socket.create_connection((host, port), timeout=0.5).close()
         return True
     except OSError:
         return False
 
-db = "PostgreSQL 127.0.0.1:5432" if answers(5432) else "SQLite (FALLBACK: PostgreSQL 127.0.0.1:5432 does not answer)"
-broker = "Redis 127.0.0.1:6379" if answers(6379) else "filesystem:// (FALLBACK: Redis 127.0.0.1:6379 does not answer)"
-browser = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else "MISSING /usr/bin/chromium (browser tests skip, or fail under CI)"
-strict = "; fallback forbidden (ECOCLAIM_REQUIRE_SERVICES=1)" if os.environ.get("ECOCLAIM_REQUIRE_SERVICES") == "1" else ""
+# as config/settings/test.py: only the default address is probed and may fall back
+url = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ecoclaim")
+if "@127.0.0.1:5432" not in url:
+    db = f"PostgreSQL {urlsplit(url).hostname}:{urlsplit(url).port} (TEST_DATABASE_URL)"
+elif answers("127.0.0.1", 5432):
+    db = "PostgreSQL 127.0.0.1:5432"
+else:
+    db = "SQLite (FALLBACK: PostgreSQL 127.0.0.1:5432 does not answer)"
+broker = ("Redis 127.0.0.1:6379" if answers("127.0.0.1", 6379)
+          else "filesystem:// (FALLBACK: Redis 127.0.0.1:6379 does not answer)")
+browser = ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
+           else "MISSING /usr/bin/chromium (browser tests skip, or fail under CI)")
+strict = ("; fallback forbidden (ECOCLAIM_REQUIRE_SERVICES=1)"
+          if os.environ.get("ECOCLAIM_REQUIRE_SERVICES") == "1" else "")
 print(f"make test: database {db}; broker {broker}; browser {browser}{strict}")
 endef
 export SERVICES_SUMMARY

@@ -148,6 +148,7 @@ class NewVersionForm(forms.Form):
     source_document = forms.CharField(label="依据文件", max_length=300)
 
     def __init__(self, *args, profile: RuleProfile, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
         super().__init__(*args, **kwargs)
         self.profile = profile
         self.current = {v.key: v for v in profile.values.all()}

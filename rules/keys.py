@@ -271,27 +271,34 @@ class RuleKey:
 REGISTRY: dict[str, RuleKey] = {
     k.key: k
     for k in [
+        # CQ 二 每季度；SX 第八条 每季度不少于1次；NAT 二 定期
         RuleKey("screening.frequency", "线索筛查频次",
                 '{"period": "quarter|half_year|year|periodic", "min_rounds": 1 或 null}',
                 _obj({"period": _choice(PERIODS), "min_rounds": _optional(_positive_int)})),
+        # CQ 二 每半年汇总；SX 第四十条 每年12月底前报送
         RuleKey("screening.aggregation", "筛查情况汇总",
                 '{"period": "quarter|half_year|year", "due": "12-31"（可选）}',
                 _obj({"period": _choice({k: v for k, v in PERIODS.items() if k != "periodic"})},
                      {"due": _month_day})),
+        # SX 第九条 发现后30日；NT 三(二) 接受移送后三十日
         RuleKey("verification.period", "初步核查期限",
                 '{"days": 30, "calendar": "natural|working", "start_event": "discovered|…"}',
                 _period(start_events=START_EVENTS)),
+        # CQ 四(一) 未超过2000元；SX 第十条 3000元以下
         RuleKey("trivial.amount", "显著轻微损害数额",
                 '{"amount": "2000.00", "bound": "le|lt", "wording": "未超过", '
                 '"excludes_fees": true（可选）}',
                 _amount_rule(allow_reference=False, extra={"excludes_fees": _bool})),
+        # CQ 四(二) 分介质的综合评判因素
         RuleKey("trivial.no_obvious_impact", "未造成明显影响的判定",
                 '[{"code": "water_air_soil", "label": "…", "factors": ["…"]（可选）}, …]',
                 _list_of(_labelled({"factors": _list_of(_text)}))),
+        # CQ 四；SX 第十一条；ZJ 三(二)1 增补未完成整改
         RuleKey("trivial.exceptions", "显著轻微案件仍应索赔的情形",
                 '[{"code": "red_line_or_reserve|repeat_within_years|rectification_incomplete|'
                 'higher_level_decides", "label": "…", "years": 2（仅 repeat_within_years）}, …]',
                 _list_of(_exception)),
+        # CQ 九 不超过30万元；SX 第十五条 30万元以下；NT 三(六) 低于五十万元
         RuleKey("simple.amount", "简单案件损害数额",
                 '{"amount": "300000.00", "bound": "le|lt", "wording": "不超过", '
                 '"excludes_fees": true, "requires_consent": false}；未规定数额时 '
@@ -299,29 +306,37 @@ REGISTRY: dict[str, RuleKey] = {
                 _amount_rule(allow_reference=True,
                              extra={"excludes_fees": _bool, "requires_consent": _bool},
                              required_with_amount=("excludes_fees", "requires_consent"))),
+        # CQ 九；SX 第十五条 一般不少于3人
         RuleKey("simple.expert_panel_min", "简单案件评估专家最少人数", '{"count": 3}',
                 _obj({"count": _positive_int})),
+        # CQ 十；SX 第十二条；ZJ 三(二)2
         RuleKey("major.criteria", "重大案件情形", '[{"code": "…", "label": "…"}, …]',
                 _list_of(_labelled())),
+        # CQ 五 30日；NAT 四 合理期限；鉴定评估时间不计入
         RuleKey("investigation.period", "损害调查期限",
                 '{"days": 30 或 null, "calendar": "natural|working", '
-                '"pause_during_appraisal": true, "start_event": "claim_opened"（可选）, '
+                '"pause_during_appraisal": true（可选）, "start_event": "claim_opened"（可选）, '
                 '"wording": "…"（days 为 null 时必填）}',
                 _investigation),
+        # SX 第十七条 调查结束后30日内
         RuleKey("investigation_conclusion.period", "形成调查结论期限",
                 '{"days": 30, "calendar": "natural|working", "start_event": "investigation_ended"}',
                 _period(start_events=START_EVENTS)),
+        # SX 第十四条 30个工作日，复杂的不超过60个工作日
         RuleKey("appraisal.period", "鉴定评估期限",
                 '{"days": 30, "calendar": "working", "max_days": 60, '
                 '"start_event": "entrustment_effective", "extension_notice": true, '
                 '"agreement_may_override": true}',
                 _appraisal),
+        # NAT 六；CQ 七(一)；SX 第十八条 90日，自送达之日起算
         RuleKey("negotiation.period", "磋商期限",
                 '{"days": 90, "calendar": "natural|working", "start_event": "service"}',
                 _period(start_events=START_EVENTS)),
+        # NAT 六；CQ 七(一)；SX 第十八条 原则上不超过3次
         RuleKey("negotiation.max_meetings", "磋商会议次数上限",
                 '{"count": 3, "more_with_approval": true}',
                 _obj({"count": _positive_int, "more_with_approval": _bool})),
+        # SX 第四十四条 除注明工作日外按自然日
         RuleKey("days.default_calendar", "期限默认计算方式", '"natural" 或 "working"',
                 _default_calendar),
     ]

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -176,31 +177,40 @@ class RuleProfile(models.Model):
         on `on`. Default date: the one profile_in_force looked this profile up for; else
         today moved into this version's period. Pass on= (e.g. the clue's date) when the
         profile was loaded from a case."""
-        from rules.services import profile_in_force
-
         spec = get_key(key)
         own = self._value_map().get(key)
         if own is not None:
-            return Rule(key, spec.label, own.value, own.citation, own.note, self, False)
+            return Rule(key, spec.label, copy.deepcopy(own.value), own.citation, own.note,
+                        self, False)
 
+        if isinstance(on, datetime):
+            on = timezone.localtime(on).date() if timezone.is_aware(on) else on.date()
         day = on or getattr(self, "in_force_on", None) or self._default_day()
         tried = [self.label]
         base_set = self.rule_set.base
         while base_set is not None:
             try:
-                base = profile_in_force(base_set, day)
+                base = self._base_profile(base_set, day)
             except NoProfileInForce:
                 tried.append(f"{base_set.code}（{_cn_date(day)}无生效版本）")
             else:
                 found = base._value_map().get(key)
                 if found is not None:
-                    return Rule(key, spec.label, found.value, found.citation, found.note,
-                                base, True)
+                    return Rule(key, spec.label, copy.deepcopy(found.value), found.citation,
+                                found.note, base, True)
                 tried.append(base.label)
             base_set = base_set.base
         raise RuleNotDefined(
             f"{'、'.join(tried)}均未规定“{spec.label}”（{key}）（适用日期{_cn_date(day)}）。"
         )
+
+    def _base_profile(self, base_set: RuleSet, day: date) -> RuleProfile:
+        from rules.services import profile_in_force
+
+        cache = self.__dict__.setdefault("_base_profiles", {})
+        if (base_set.pk, day) not in cache:
+            cache[(base_set.pk, day)] = profile_in_force(base_set, day)
+        return cache[(base_set.pk, day)]
 
     def _default_day(self) -> date:
         """Today, moved into this version's period (for a profile loaded without a date)."""

@@ -120,12 +120,6 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._audit_before = snapshot(instance)
-        return instance
-
     def save(self, *args, **kwargs):
         creating = self._state.adding or getattr(self, "_audit_before", None) is None
         before = None if creating else self._audit_before
@@ -147,6 +141,12 @@ class AuditedModel(models.Model):
         with transaction.atomic(using=kwargs.get("using")):
             record(self, AuditEvent.Action.DELETE, changes={})
             return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_before = snapshot(instance)
+        return instance
 
 
 def history(instance: models.Model):

@@ -191,7 +191,7 @@ PROFILES = {
               for i, n in enumerate("一二三四五六", start=1)],
              "ZJ 三(二)2(2)", "共6种情形，并建立督办、报告机制；具体内容待正式文本"),
             ("investigation.period",
-             {"days": None, "calendar": "natural", "pause_during_appraisal": True,
+             {"days": None, "calendar": "natural",
               "wording": "补充规定了损害调查、作出调查结论等时限要求（编制说明未载明日数）"},
              "ZJ 三(四)2", ""),
         ],

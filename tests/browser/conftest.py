@@ -33,16 +33,20 @@ def _in_ci() -> bool:
     )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One chromium per test module. Module scope, not session: while Playwright's sync API is
-    running, its event loop is the thread's running loop, which other tests must not see."""
+@pytest.fixture
+def browser(transactional_db):
+    """A chromium for one test, started after the test database is set up and closed before
+    it is torn down. While Playwright's sync API runs, its event loop is this thread's running
+    loop, and Django (asgiref's Local) then hands out a second set of connections; the
+    database fixtures must do their work outside that time, and whatever the test opened
+    inside it is closed here."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
         if _in_ci():
             pytest.fail(f"{message}; browser tests may not skip in CI", pytrace=False)
         pytest.skip(message)
 
+    from django.db import connections
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -50,8 +54,11 @@ def browser():
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            connections.close_all()
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ pytestmark = [
 WRONG_CREDENTIALS = "用户名或密码不正确"
 
 
+# demo_org comes first in each signature so that it is built before the browser starts.
 def test_each_role_logs_in_and_sees_its_home_page(
-    new_context, live_server, log_in, demo_org, password
+    demo_org, password, new_context, live_server, log_in
 ):
     assert demo_org.users, "demo_org made no users"
     failures = []
@@ -42,7 +43,7 @@ def test_each_role_logs_in_and_sees_its_home_page(
 
 
 @pytest.mark.parametrize("known_user", [True, False], ids=["wrong-password", "unknown-user"])
-def test_wrong_credentials_show_the_chinese_error(page, live_server, log_in, demo_org, known_user):
+def test_wrong_credentials_show_the_chinese_error(demo_org, page, live_server, log_in, known_user):
     user = next(iter(demo_org.users.values()))
     username = user.get_username() if known_user else "nobody-by-this-name"
 

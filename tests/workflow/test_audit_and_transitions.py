@@ -132,7 +132,8 @@ def test_the_database_refuses_to_rewrite_audit_rows(clue):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: restores the rule profiles (migration data) an earlier flush removed
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_transitions_one_wins_the_other_is_told():
     officer = UserFactory(role=Role.OFFICER)
     clue = ClueFactory(department=officer.department, registered_by=officer)

@@ -154,9 +154,8 @@ def test_an_invalid_after_cursor_falls_back_to_the_first_page(client, first_page
 
 @pytest.mark.parametrize("token", ["garbage", cursor("not-a-date", 5)])
 def test_an_invalid_before_cursor_falls_back_to_the_first_page(client, first_page, token):
-    """BUG (workflow/pagination.py, keyset_page): `going_back` is decided from the presence of
-    `before` before the cursor is decoded, so an undecodable `before` sorts ascending and
-    shows the OLDEST rows while claiming to be the first page."""
+    """Regression: `going_back` used to follow the mere presence of `before`, so an
+    undecodable `before` sorted ascending and showed the OLDEST rows as if the first page."""
     response = client.get(LIST, {"before": token})
     assert response.status_code == 200, token
     assert numbers_on(response) == first_page
@@ -164,8 +163,8 @@ def test_an_invalid_before_cursor_falls_back_to_the_first_page(client, first_pag
 
 @pytest.mark.parametrize("pk", ["Infinity", "1e400"])
 def test_a_cursor_with_a_non_finite_id_is_not_a_server_error(client, first_page, pk):
-    """BUG (workflow/pagination.py, _decode): JSON allows Infinity and 1e400 (→ inf);
-    int(inf) raises OverflowError, which _decode does not catch: a 500 from a crafted URL."""
+    """Regression: JSON allows Infinity and 1e400 (→ inf); int(inf) raises OverflowError,
+    which _decode did not catch: a 500 from a crafted URL."""
     response = client.get(LIST, {"after": cursor(f'["2026-09-01", {pk}]')})
     assert response.status_code == 200
     assert numbers_on(response) == first_page

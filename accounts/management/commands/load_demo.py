@@ -22,6 +22,6 @@ class Command(BaseCommand):
             if hasattr(module, "load"):
                 with acting_as(org.by_username["jingban"]):
                     module.load(org)
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, full_name, role, dept, _title in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role.label:<8} {full_name}（{dept}）")
