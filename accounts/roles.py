@@ -1,10 +1,9 @@
 """Roles are groups; what each may do is the union of the `ROLE_PERMISSIONS` that every
 installed app declares in its own `permissions.py` (DOMAIN §1)."""
 
-from importlib import import_module
-
-from django.apps import apps
 from django.db import models
+
+from .discovery import app_modules
 
 
 class Role(models.TextChoices):
@@ -24,13 +23,7 @@ def group_name(role: Role) -> str:
 def declared_permissions() -> dict[Role, set[str]]:
     """{role: {"app_label.codename", ...}} collected from every app's permissions.py."""
     merged: dict[Role, set[str]] = {role: set() for role in Role}
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.permissions")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.permissions":
-                raise
-            continue
+    for module in app_modules("permissions"):
         for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
             merged[Role(role)].update(perms)
     return merged

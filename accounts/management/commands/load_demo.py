@@ -1,9 +1,7 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, build_org
+from accounts.discovery import app_modules
 from workflow.audit import acting_as
 
 
@@ -12,13 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         org = build_org()
-        for config in apps.get_app_configs():
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
+        for module in app_modules("demo"):
             if hasattr(module, "load"):
                 with acting_as(org.by_username["jingban"]):
                     module.load(org)
