@@ -1,0 +1,3 @@
+from .clues import Clue, ClueQuerySet, SourceChannel
+
+__all__ = ["Clue", "ClueQuerySet", "SourceChannel"]
