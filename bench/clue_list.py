@@ -38,14 +38,15 @@ def generate(rows: int, org) -> None:
     officer = org.by_username["jingban"]
     start, batch = have, []
     rng = random.Random(42)
+    profile = org.city.rule_profile_on(date(2025, 8, 1))
     for i in range(start, rows):
         d = rng.choice(departments)
-        registered = date(2024, 1, 1) + timedelta(days=rng.randrange(1000))
+        registered = date(2025, 8, 1) + timedelta(days=rng.randrange(480))
         batch.append(Clue(
             number=f"BENCH-{i:08d}", jurisdiction=d.jurisdiction, department=d,
             channel=rng.choice(channels), found_on=registered - timedelta(days=2),
             registered_on=registered, summary="基准测试线索", damage_type=rng.choice(
-                Clue.DamageType.values), registered_by=officer))
+                Clue.DamageType.values), registered_by=officer, rule_profile=profile))
         if len(batch) == 10_000:
             Clue.objects.bulk_create(batch)  # bench data: no audit rows on purpose
             batch.clear()

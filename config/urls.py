@@ -10,7 +10,9 @@ admin.site.index_title = "系统配置"
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
-    path("files/", include("workflow.urls")),
+    path("workflow/", include("workflow.urls")),
+    path("parties/", include("parties.urls")),
     path("screening/", include("screening.urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

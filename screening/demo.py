@@ -5,11 +5,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from workflow import transitions
+from parties.services import find_or_create_party
+from parties.validators import credit_code_check_char, organisation_code_check_char
+from workflow import approvals, transitions
 from workflow.audit import acting_as
+from workflow.models import ApprovalRequest
 
-from .models import Clue, SourceChannel
-from .services import register_clue
+from .models import Clue, Referral, SourceChannel
+from .services import refer_clue, register_clue
+from .trivial import assess
 
 # department, channel, days ago found, damage type, amount, protected, summary, start verification
 CLUES = [
@@ -41,6 +45,11 @@ CLUES = [
 
 
 def load(org):
+    load_clues(org)
+    load_decisions(org)
+
+
+def load_clues(org):
     if Clue.objects.exists():
         return
     today = timezone.localdate()
@@ -66,3 +75,58 @@ def load(org):
             ), by=officer, participants=[procuratorate] if channel == "procuratorate" else ())
             if verify:
                 transitions.perform(clue, "start_verification", by=officer)
+
+
+DEMO_PARTIES = [
+    ("太原晋阳化工有限公司", "MA0K1234", "王振华", "董事长"),
+    ("山西汾河物流园区管理有限公司", "MA0K5678", "刘红", "总经理"),
+    ("太原市锦华铸造厂", "MA0K9012", "赵刚", "厂长"),
+]
+
+
+def _credit_code(org8: str) -> str:
+    body = "91140100" + org8 + organisation_code_check_char(org8)
+    return body + credit_code_check_char(body)
+
+
+def load_decisions(org) -> None:
+    """Obligors, an approval waiting for the division head, an opened case, a referral to
+    receive and a procuratorate feedback owed: every screening outcome on the home pages."""
+    if Referral.objects.exists():
+        return
+    officer, head = org.by_username["jingban"], org.by_username["chuzhang"]
+    parties = [
+        find_or_create_party(kind="organisation", name=name, credit_code=_credit_code(code),
+                             legal_representative=rep, representative_title=title,
+                             address="山西省太原市", by=officer).party
+        for name, code, rep, title in DEMO_PARTIES
+    ]
+    clues = {c.summary[:8]: c for c in Clue.objects.select_related("channel")}
+    by_text = {key: clue for key, clue in clues.items()}
+
+    def clue(prefix: str) -> Clue:
+        return next(c for key, c in by_text.items() if key.startswith(prefix))
+
+    nickel, dumping, foundry = clue("某化工企业"), clue("检察机关移送"), clue("群众举报某铸")
+    nickel.suspected_obligors.add(parties[0])
+    dumping.suspected_obligors.add(parties[1])
+    foundry.suspected_obligors.add(parties[2])
+    with acting_as(officer):
+        approvals.request_approval(
+            nickel, "clue_not_start", by=officer,
+            summary="经核查，损害数额约2,800元，属显著轻微，义务人已完成整改。",
+            decision_reason=Clue.NotStartReason.TRIVIAL,
+            trivial_assessment=assess(nickel).as_dict())
+        approvals.request_approval(
+            dumping, "clue_case_opening", by=officer,
+            summary="非法倾倒固体废物约1,200吨，造成土壤损害，应当启动索赔。",
+            trivial_assessment=assess(dumping).as_dict())
+    with acting_as(head):
+        step = ApprovalRequest.objects.get(object_id=dumping.pk, action="clue_case_opening") \
+            .steps.get()
+        approvals.decide(step, by=head, approve=True, opinion="同意启动索赔，抓紧开展调查。")
+    water_officer = org.by_username["shuiwu"]
+    sand = clue("河道管理范围")
+    with acting_as(water_officer):
+        refer_clue(sand, to_department=org.departments["小店区水利局"],
+                   note="采砂河段位于小店区，属区水利局职责，随附巡查照片。", by=water_officer)

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Jurisdiction
+from parties.services import find_party
+from parties.validators import normalise_code
 from workflow.forms import StyledForm
 
 from .models import Clue, SourceChannel
@@ -30,12 +32,40 @@ class ClueForm(StyledForm, forms.ModelForm):
                                  "max_decimal_places": "金额最多保留两位小数。"},
         }
 
+    obligor_codes = forms.CharField(
+        label="涉嫌赔偿义务人", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="填写统一社会信用代码或身份证号码，每行一个；须已在当事人库中登记。")
+
     def __init__(self, *args, department, **kwargs):
         super().__init__(*args, **kwargs)
         self.department = department
+        if self.instance.pk and not self.is_bound:
+            self.initial["obligor_codes"] = "\n".join(
+                p.credit_code or p.id_number for p in self.instance.suspected_obligors.all())
         self.fields["channel"].queryset = SourceChannel.objects.filter(active=True)
         self.fields["place"].queryset = Jurisdiction.objects.filter(
             path__startswith=department.jurisdiction.path)
+
+    def clean_obligor_codes(self):
+        parties, problems = [], []
+        for line in self.cleaned_data["obligor_codes"].splitlines():
+            code = normalise_code(line)
+            if not code:
+                continue
+            party = find_party(code)
+            if party is None:
+                problems.append(f"当事人库中没有代码为“{code}”的当事人，请先登记该当事人。")
+            elif party not in parties:
+                parties.append(party)
+        if problems:
+            raise forms.ValidationError(problems)
+        return parties
+
+    def save(self, commit=True):
+        clue = super().save(commit=commit)
+        if commit:
+            clue.suspected_obligors.set(self.cleaned_data["obligor_codes"])
+        return clue
 
     def clean(self):
         cleaned = super().clean()
@@ -75,3 +105,83 @@ class ClueFilterForm(StyledForm, forms.Form):
         if data["channel"]:
             queryset = queryset.filter(channel=data["channel"])
         return queryset
+
+
+class NotStartForm(StyledForm, forms.Form):
+    decision_reason = forms.ChoiceField(
+        label="不启动理由", choices=[("", "请选择"), *Clue.NotStartReason.choices],
+        error_messages={"required": "请选择法定的不启动理由。"})
+    note = forms.CharField(label="核查情况及理由说明", widget=forms.Textarea(attrs={"rows": 4}),
+                           error_messages={"required": "请填写核查情况及理由说明。"})
+
+    def __init__(self, *args, assessment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment = assessment
+
+    def clean(self):
+        cleaned = super().clean()
+        # CQ 四；SX 第十一条: trivial is a reason only when no exception applies.
+        if cleaned.get("decision_reason") == Clue.NotStartReason.TRIVIAL and \
+                self.assessment is not None and not self.assessment.may_not_start:
+            self.add_error("decision_reason",
+                           f"显著轻微评估不支持此理由：{self.assessment.suggestion}")
+        return cleaned
+
+
+class CaseOpeningForm(StyledForm, forms.Form):
+    note = forms.CharField(label="案情简介及启动索赔理由", widget=forms.Textarea(attrs={"rows": 4}),
+                           error_messages={"required": "请填写启动索赔理由。"})
+    join_case = forms.ModelChoiceField(
+        label="并入已有案件（可选）", required=False, queryset=None, empty_label="新建案件",
+        help_text="同一损害的多条线索可并入一个案件")
+
+    def __init__(self, *args, department, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.apps import apps
+
+        case_model = apps.get_model("cases", "Case")
+        self.fields["join_case"].queryset = case_model.objects.filter(
+            department=department).order_by("-opened_on", "-id")
+
+
+class ReferralForm(StyledForm, forms.Form):
+    to_department = forms.ModelChoiceField(
+        label="接收部门", queryset=None, error_messages={"required": "请选择接收部门。"})
+    note = forms.CharField(label="移送说明", widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "请填写移送说明（移送理由及所附证据）。"})
+    copy_to = forms.ModelChoiceField(label="抄送检察机关（可选）", required=False, queryset=None,
+                                     empty_label="不抄送")
+
+    def __init__(self, *args, from_department, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Department
+
+        self.fields["to_department"].queryset = Department.objects.exclude(
+            pk=from_department.pk).exclude(
+            kind__in=[Department.Kind.PROCURATORATE, Department.Kind.FINANCE]
+        ).select_related("jurisdiction")
+        self.fields["copy_to"].queryset = Department.objects.filter(
+            kind=Department.Kind.PROCURATORATE)
+
+
+class FeedbackForm(StyledForm, forms.Form):
+    sent_on = forms.DateField(label="反馈日期", widget=forms.DateInput(),
+                              error_messages={"required": "请填写反馈日期。",
+                                              "invalid": "请按“年-月-日”填写日期。"})
+    content = forms.CharField(label="反馈内容", widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"required": "请填写反馈内容。"})
+    file = forms.FileField(label="反馈文书（扫描件）", required=False)
+
+    def clean_sent_on(self):
+        sent = self.cleaned_data["sent_on"]
+        if sent > timezone.localdate():
+            raise forms.ValidationError("反馈日期不能晚于今天。")
+        return sent
+
+    def clean_file(self):
+        from workflow.attachments import validate_upload
+
+        uploaded = self.cleaned_data.get("file")
+        if uploaded:
+            validate_upload(uploaded)
+        return uploaded

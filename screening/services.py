@@ -5,14 +5,84 @@ from workflow.numbering import next_number
 from .models import Clue
 
 
-def register_clue(clue: Clue, *, by, participants=()) -> Clue:
+def register_clue(clue: Clue, *, by, participants=(), obligors=()) -> Clue:
     """Give a new clue its number (jurisdiction, year, sequence; never reused) and save it."""
     with transaction.atomic():
         year = clue.registered_on.year
         seq = next_number(f"clue:{clue.jurisdiction.code}", year)
         clue.number = f"{clue.jurisdiction.code}-{year}-XS{seq:05d}"
         clue.registered_by = by
+        clue.rule_profile = clue.jurisdiction.rule_profile_on(clue.found_on)
         clue.save()
         if participants:
             clue.participants.set(participants)
+        if obligors:
+            clue.suspected_obligors.set(obligors)
     return clue
+
+
+def refer_clue(clue: Clue, *, to_department, note: str, copy_to=None, by,
+               seen_state: str | None = None):
+    """移送 (SX 第八条; NT 三(二)): the clue goes with its evidence; a copy to the procuratorate
+    makes it a participant, so it can follow the clue."""
+    from workflow import transitions
+
+    from .models import Referral
+
+    with transaction.atomic():
+        clue = transitions.perform(clue, "refer", by=by, reason=note, expected_state=seen_state)
+        referral = Referral.objects.create(
+            clue=clue, from_department=clue.department, to_department=to_department,
+            sent_by=by, note=note, copy_to=copy_to)
+        if copy_to is not None:
+            clue.participants.add(copy_to)
+    return referral
+
+
+def receive_referral(referral, *, by) -> Clue:
+    """The receiving department registers the clue as its own; its verification clock starts
+    on receipt (NT 三(二)). Evidence files are shared, not copied."""
+    from django.utils import timezone
+
+    from workflow.attachments import attachments_of, link_copy
+
+    from .models import Referral, SourceChannel
+
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        if referral.received_clue_id:
+            return referral.received_clue
+        source = referral.clue
+        department = referral.to_department
+        today = timezone.localdate()
+        received = register_clue(Clue(
+            jurisdiction=department.jurisdiction, department=department,
+            channel=SourceChannel.objects.get(code="department_referral"),
+            found_on=source.found_on, registered_on=today,
+            source_organisation=str(referral.from_department),
+            source_reference=source.number, summary=source.summary, place=source.place,
+            place_detail=source.place_detail, damage_type=source.damage_type,
+            estimated_amount=source.estimated_amount,
+            in_protected_area=source.in_protected_area, rectification=source.rectification,
+        ), by=by)
+        if hasattr(source, "suspected_obligors"):
+            received.suspected_obligors.set(source.suspected_obligors.all())
+        for attachment in attachments_of(source):
+            link_copy(attachment, received, by=by)
+        referral.received_on, referral.received_by = today, by
+        referral.received_clue = received
+        referral.save()
+    return received
+
+
+def record_feedback(clue: Clue, *, procuratorate: str, sent_on, content: str, file=None, by):
+    """CQ 三; SX 第八条: the feedback that lets a not-started referred clue close."""
+    from workflow.attachments import attach
+
+    from .models import ProcuratorateFeedback
+
+    with transaction.atomic():
+        attachment = attach(clue, file, by=by, kind="检察反馈") if file else None
+        return ProcuratorateFeedback.objects.create(
+            clue=clue, procuratorate=procuratorate, sent_on=sent_on, content=content,
+            attachment=attachment, recorded_by=by)

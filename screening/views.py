@@ -3,15 +3,27 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from workflow import approvals
+from workflow.approvals import requests_of
 from workflow.attachments import AttachmentForm, attach, attachments_of
 from workflow.audit import history
 from workflow.http import transition_from_post
 from workflow.pagination import keyset_page
-from workflow.transitions import options_for
+from workflow.transitions import TransitionError, options_for
 
-from .forms import ClueFilterForm, ClueForm
-from .models import Clue
-from .services import register_clue
+from .forms import (
+    CaseOpeningForm,
+    ClueFilterForm,
+    ClueForm,
+    FeedbackForm,
+    NotStartForm,
+    ReferralForm,
+)
+from .models import Clue, Referral
+from .services import receive_referral, record_feedback, refer_clue, register_clue
+from .trivial import assess
+
+OPEN_STATES = (Clue.State.REGISTERED, Clue.State.VERIFYING, Clue.State.AWAITING_APPROVAL)
 
 
 @login_required
@@ -42,7 +54,8 @@ def clue_create(request):
         clue = form.save(commit=False)
         clue.jurisdiction = department.jurisdiction
         clue.department = department
-        register_clue(clue, by=request.user)
+        register_clue(clue, by=request.user,
+                      obligors=form.cleaned_data["obligor_codes"])
         messages.success(request, f"线索 {clue.number} 已登记。")
         return redirect("screening:clue_detail", pk=clue.pk)
     return render(request, "screening/clue_form.html", {"form": form, "clue": None})
@@ -63,23 +76,38 @@ def clue_edit(request, pk):
     return render(request, "screening/clue_form.html", {"form": form, "clue": clue})
 
 
-@login_required
-@permission_required("screening.view_clue", raise_exception=True)
-def clue_detail(request, pk):
-    clue = get_object_or_404(
-        Clue.objects.visible_to(request.user).select_related(
-            "department", "jurisdiction", "channel", "place", "registered_by"),
-        pk=pk,
-    )
+def _detail_context(request, clue, **extra):
     workable = Clue.objects.workable_by(request.user).filter(pk=clue.pk).exists()
-    return render(request, "screening/clue_detail.html", {
+    context = {
         "clue": clue,
         "attachments": attachments_of(clue),
         "history": history(clue)[:200],
         "transitions": options_for(clue, request.user) if workable else [],
         "can_edit": workable and request.user.has_perm("screening.change_clue"),
+        "can_handle": workable and request.user.has_perm("screening.handle_clue"),
         "attachment_form": AttachmentForm(),
-    })
+        "approvals": requests_of(clue),
+        "referrals": clue.referrals.select_related("to_department", "received_clue"),
+        "received_from": Referral.objects.filter(received_clue=clue)
+                                         .select_related("clue", "from_department").first(),
+        "feedbacks": clue.feedbacks.select_related("attachment"),
+        "cases": clue.cases.all(),
+        "assessment": assess(clue) if clue.state in OPEN_STATES else None,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@permission_required("screening.view_clue", raise_exception=True)
+def clue_detail(request, pk):
+    clue = get_object_or_404(
+        Clue.objects.visible_to(request.user).select_related(
+            "department", "jurisdiction", "channel", "place", "registered_by",
+            "rule_profile__rule_set"),
+        pk=pk,
+    )
+    return render(request, "screening/clue_detail.html", _detail_context(request, clue))
 
 
 @login_required
@@ -101,11 +129,124 @@ def clue_attach(request, pk):
                description=form.cleaned_data["description"])
         messages.success(request, "材料已上传。")
         return redirect(clue.get_absolute_url())
-    return render(request, "screening/clue_detail.html", {
-        "clue": clue,
-        "attachments": attachments_of(clue),
-        "history": history(clue)[:200],
-        "transitions": options_for(clue, request.user),
-        "can_edit": True,
-        "attachment_form": form,
-    }, status=400)
+    return render(request, "screening/clue_detail.html",
+                  _detail_context(request, clue, attachment_form=form), status=400)
+
+
+def _workable_clue(request, pk, *states):
+    clue = get_object_or_404(Clue.objects.workable_by(request.user).select_related(
+        "department", "jurisdiction", "channel", "rule_profile__rule_set"), pk=pk)
+    if states and clue.state not in states:
+        messages.error(request, f"线索处于“{clue.get_state_display()}”状态，不能办理此事项。")
+        return clue, redirect(clue.get_absolute_url())
+    return clue, None
+
+
+@login_required
+@permission_required("screening.handle_clue", raise_exception=True)
+def clue_request_not_start(request, pk):
+    clue, refused = _workable_clue(request, pk, Clue.State.VERIFYING)
+    if refused:
+        return refused
+    assessment = assess(clue)
+    form = NotStartForm(request.POST or None, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approvals.request_approval(
+                clue, "clue_not_start", by=request.user, summary=form.cleaned_data["note"],
+                seen_state=request.POST.get("seen_state"),
+                decision_reason=form.cleaned_data["decision_reason"],
+                trivial_assessment=assessment.as_dict())
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "不启动索赔申请已提交机构负责人审批。")
+        return redirect(clue.get_absolute_url())
+    return render(request, "screening/clue_decision.html", {
+        "clue": clue, "form": form, "assessment": assessment, "title": "申请不启动索赔"})
+
+
+@login_required
+@permission_required("screening.handle_clue", raise_exception=True)
+def clue_request_case_opening(request, pk):
+    clue, refused = _workable_clue(request, pk, Clue.State.VERIFYING)
+    if refused:
+        return refused
+    assessment = assess(clue)
+    form = CaseOpeningForm(request.POST or None, department=clue.department)
+    if request.method == "POST" and form.is_valid():
+        join = form.cleaned_data["join_case"]
+        try:
+            approvals.request_approval(
+                clue, "clue_case_opening", by=request.user, summary=form.cleaned_data["note"],
+                payload={"join_case": join.pk if join else None},
+                seen_state=request.POST.get("seen_state"),
+                trivial_assessment=assessment.as_dict())
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "启动索赔申请已提交机构负责人审批。")
+        return redirect(clue.get_absolute_url())
+    return render(request, "screening/clue_decision.html", {
+        "clue": clue, "form": form, "assessment": assessment, "title": "申请启动索赔"})
+
+
+@login_required
+@permission_required("screening.handle_clue", raise_exception=True)
+def clue_refer(request, pk):
+    clue, refused = _workable_clue(request, pk, Clue.State.REGISTERED, Clue.State.VERIFYING)
+    if refused:
+        return refused
+    form = ReferralForm(request.POST or None, from_department=clue.department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            refer_clue(clue, by=request.user, seen_state=request.POST.get("seen_state"),
+                       **form.cleaned_data)
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"线索已移送{form.cleaned_data['to_department']}。")
+        return redirect(clue.get_absolute_url())
+    return render(request, "screening/clue_decision.html", {
+        "clue": clue, "form": form, "title": "移送线索", "multipart": False})
+
+
+@login_required
+@permission_required("screening.handle_clue", raise_exception=True)
+def clue_feedback(request, pk):
+    clue, refused = _workable_clue(request, pk, Clue.State.NOT_STARTED)
+    if refused:
+        return refused
+    form = FeedbackForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        record_feedback(clue, procuratorate=clue.source_organisation or "移送线索的检察机关",
+                        by=request.user, **form.cleaned_data)
+        messages.success(request, "已记录向检察机关的反馈。")
+        return redirect(clue.get_absolute_url())
+    return render(request, "screening/clue_decision.html", {
+        "clue": clue, "form": form, "title": "记录向检察机关的反馈", "multipart": True})
+
+
+@login_required
+@permission_required("screening.view_clue", raise_exception=True)
+def referral_detail(request, pk):
+    """The receiving department sees what was sent before it registers the clue."""
+    referral = get_object_or_404(
+        Referral.objects.select_related("clue__channel", "from_department", "to_department",
+                                        "sent_by", "received_clue"),
+        pk=pk, to_department_id=request.user.department_id)
+    return render(request, "screening/referral_detail.html", {
+        "referral": referral, "clue": referral.clue,
+        "attachments": attachments_of(referral.clue),
+        "can_receive": request.user.has_perm("screening.add_clue"),
+    })
+
+
+@login_required
+@require_POST
+@permission_required("screening.add_clue", raise_exception=True)
+def referral_receive(request, pk):
+    referral = get_object_or_404(Referral, pk=pk, to_department=request.user.department)
+    received = receive_referral(referral, by=request.user)
+    messages.success(request, f"已接收移送线索，登记为 {received.number}，初步核查期限自今日起算。")
+    return redirect(received.get_absolute_url())

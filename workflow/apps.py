@@ -9,3 +9,4 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         # Each app's worklist.py registers its home-page panels.
         autodiscover_modules("worklist")
+        from . import approval_panels, deadline_panels  # noqa: F401

@@ -72,3 +72,13 @@ class AttachmentForm(forms.Form):
         uploaded = self.cleaned_data["file"]
         validate_upload(uploaded)
         return uploaded
+
+
+def link_copy(attachment: Attachment, owner, *, by) -> Attachment:
+    """The same stored file, also belonging to another record (e.g. a referred clue)."""
+    return Attachment.objects.create(
+        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk,
+        kind=attachment.kind, file=attachment.file.name,
+        original_name=attachment.original_name, size=attachment.size,
+        sha256=attachment.sha256, description=attachment.description, uploaded_by=by,
+    )

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rules",
     "accounts",
     "workflow",
+    "parties",
     # stages
     "screening",
     "cases",
@@ -197,3 +198,46 @@ LOGGING = {
 
 # Rows per page on every list (keyset pagination, see workflow/pagination.py).
 ECOCLAIM_PAGE_SIZE = env_int("ECOCLAIM_PAGE_SIZE", 25)
+
+# --- Deadlines and notifications (workflow/deadlines.py, workflow/notifications.py) ---------
+# The scan runs every ECOCLAIM_DEADLINE_SCAN_SECONDS under Celery beat; it reminds the
+# responsible officer ECOCLAIM_DEADLINE_REMINDER_DAYS days before a due date, marks overdue
+# deadlines, escalates them to the division head (机构负责人) after
+# ECOCLAIM_DEADLINE_ESCALATE_DIVISION_DAYS days overdue and to the department head (部门负责人)
+# ECOCLAIM_DEADLINE_ESCALATE_DEPARTMENT_DAYS days after that.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+ECOCLAIM_DEADLINE_SCAN_SECONDS = env_int("ECOCLAIM_DEADLINE_SCAN_SECONDS", 300)
+ECOCLAIM_DEADLINE_SCAN_BATCH = env_int("ECOCLAIM_DEADLINE_SCAN_BATCH", 500)
+try:
+    ECOCLAIM_DEADLINE_REMINDER_DAYS = sorted(
+        {int(d) for d in env_list("ECOCLAIM_DEADLINE_REMINDER_DAYS", ["7", "3", "1"])},
+        reverse=True)
+except ValueError as exc:
+    raise ImproperlyConfigured("ECOCLAIM_DEADLINE_REMINDER_DAYS must be whole days, e.g. 7,3,1") \
+        from exc
+if any(d < 0 for d in ECOCLAIM_DEADLINE_REMINDER_DAYS):
+    raise ImproperlyConfigured("ECOCLAIM_DEADLINE_REMINDER_DAYS must not be negative")
+ECOCLAIM_DEADLINE_ESCALATE_DIVISION_DAYS = env_int("ECOCLAIM_DEADLINE_ESCALATE_DIVISION_DAYS", 0)
+ECOCLAIM_DEADLINE_ESCALATE_DEPARTMENT_DAYS = env_int(
+    "ECOCLAIM_DEADLINE_ESCALATE_DEPARTMENT_DAYS", 3)
+# An alert whose delivery task was lost (e.g. the broker was down at commit) is picked up by
+# the next scan once it is this old.
+ECOCLAIM_ALERT_RETRY_AFTER_SECONDS = env_int("ECOCLAIM_ALERT_RETRY_AFTER_SECONDS", 120)
+ECOCLAIM_ALERT_MAX_ATTEMPTS = env_int("ECOCLAIM_ALERT_MAX_ATTEMPTS", 5)
+# Absolute links in e-mails.
+ECOCLAIM_SITE_URL = env_str("ECOCLAIM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "EcoClaim <noreply@localhost>")
+# Lets several instances share one Redis (the worker test uses a queue of its own).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE["scan-deadlines"] = {
+    "task": "workflow.scan_deadlines",
+    "schedule": timedelta(seconds=ECOCLAIM_DEADLINE_SCAN_SECONDS),
+}
+# --- end of deadlines and notifications ------------------------------------------------------

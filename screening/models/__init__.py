@@ -1,3 +1,4 @@
 from .clues import Clue, ClueQuerySet, SourceChannel
+from .referrals import ProcuratorateFeedback, Referral
 
-__all__ = ["Clue", "ClueQuerySet", "SourceChannel"]
+__all__ = ["Clue", "ClueQuerySet", "ProcuratorateFeedback", "Referral", "SourceChannel"]

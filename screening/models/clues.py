@@ -8,8 +8,10 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from accounts.models import Department, Jurisdiction
+from accounts.roles import Role, has_role
 from accounts.scoping import ScopedQuerySet
 from workflow.audit import AuditedModel
+from workflow.transitions import condition
 
 
 class SourceChannel(models.Model):
@@ -33,6 +35,24 @@ class SourceChannel(models.Model):
         return self.name
 
 
+def requested(decision: str):
+    @condition("须有相应的审批申请")
+    def check(clue) -> bool:
+        return clue.decision == decision
+
+    return check
+
+
+@condition("检察机关移送的线索决定不启动的，须先记录向该检察机关的反馈（CQ 三；SX 第八条）")
+def procuratorate_told(clue) -> bool:
+    return not clue.needs_procuratorate_feedback
+
+
+def division_head(clue, user) -> bool:
+    # 机构负责人 of the handling department; workflow.approvals checks the department.
+    return has_role(user, Role.DIVISION_HEAD)
+
+
 class ClueQuerySet(ScopedQuerySet):
     scope_participants = "participants"
 
@@ -43,10 +63,21 @@ class Clue(AuditedModel):
     class State(models.TextChoices):
         REGISTERED = "registered", "已登记"
         VERIFYING = "verifying", "初步核查中"
+        AWAITING_APPROVAL = "awaiting_approval", "待审批"
         CASE_OPENED = "case_opened", "已启动索赔"
-        NOT_STARTED = "not_started", "不启动索赔"
+        NOT_STARTED = "not_started", "决定不启动"
         REFERRED = "referred", "已移送"
         EXCLUDED = "excluded", "不纳入筛查"
+        CLOSED = "closed", "已办结"
+
+    class NotStartReason(models.TextChoices):
+        # CQ 三: 通过行政执法、诉讼或生态修复、恢复原状、认购碳汇等已实现修复
+        ALREADY_RESTORED = "already_restored", "已通过执法、诉讼或义务人修复等途径实现生态环境修复（CQ 三）"
+        # CQ 四；SX 第十条、第十一条
+        TRIVIAL = "trivial", "显著轻微且不具备应当索赔的例外情形（CQ 四；SX 第十一条）"
+        # SX 第九条: 经核查未造成生态环境损害
+        NO_DAMAGE = "no_damage", "经初步核查未造成生态环境损害（SX 第九条）"
+        OTHER = "other", "其他法定情形"
 
     class DamageType(models.TextChoices):
         WATER = "water", "水污染"
@@ -61,6 +92,10 @@ class Clue(AuditedModel):
         DONE = "done", "已完成整改"
         NOT_DONE = "not_done", "未完成整改"
         UNKNOWN = "unknown", "不明"
+
+    class Decision(models.TextChoices):
+        OPEN_CASE = "open_case", "启动索赔"
+        NOT_START = "not_start", "不启动索赔"
 
     number = models.CharField("线索编号", max_length=40, unique=True, editable=False)
     jurisdiction = models.ForeignKey(
@@ -80,6 +115,8 @@ class Clue(AuditedModel):
         related_name="clues_located", null=True, blank=True)
     place_detail = models.CharField("具体地点", max_length=200, blank=True)
     damage_type = models.CharField("损害类型", max_length=16, choices=DamageType.choices)
+    suspected_obligors = models.ManyToManyField(
+        "parties.Party", verbose_name="涉嫌赔偿义务人", blank=True, related_name="clues")
     estimated_amount = models.DecimalField(
         "估算损害数额（元）", max_digits=14, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0"), message="金额不能为负数。")],
@@ -88,7 +125,16 @@ class Clue(AuditedModel):
         "位于生态保护红线或自然保护地", default=False)
     rectification = models.CharField(
         "整改情况", max_length=16, choices=Rectification.choices, default=Rectification.UNKNOWN)
-    state = FSMField("状态", max_length=16, choices=State.choices, default=State.REGISTERED,
+    rule_profile = models.ForeignKey(
+        "rules.RuleProfile", verbose_name="适用规则版本", on_delete=models.PROTECT,
+        related_name="+", help_text="发现线索之日赔偿权利人适用的规则版本（DOMAIN §2）")
+    decision = models.CharField("核查结论", max_length=16, choices=Decision.choices, blank=True)
+    decision_reason = models.CharField("不启动理由", max_length=24, choices=NotStartReason.choices,
+                                       blank=True)
+    decision_note = models.TextField("结论说明", blank=True)
+    trivial_assessment = models.JSONField("显著轻微评估（作出结论时）", default=dict, blank=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    state = FSMField("状态", max_length=24, choices=State.choices, default=State.REGISTERED,
                      protected=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
@@ -118,9 +164,77 @@ class Clue(AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("screening:clue_detail", args=[self.pk])
 
+    # --- transitions (DOMAIN §3.1); run them only through workflow.transitions.perform ---
+
     @transition(field=state, source=State.REGISTERED, target=State.VERIFYING,
-                permission="screening.handle_clue",
-                custom={"label": "开始初步核查"})
+                permission="screening.handle_clue", custom={"label": "开始初步核查"})
     def start_verification(self, *, by, reason=""):
-        """SX 第九条: the clue is checked before a decision; its deadline comes with the
-        deadline engine."""
+        """SX 第九条: whether the clue caused damage is checked within the profile's period."""
+
+    @transition(field=state, source=[State.REGISTERED, State.VERIFYING], target=State.EXCLUDED,
+                permission="screening.handle_clue",
+                custom={"label": "不纳入筛查", "reason_required": True, "style": "outline-secondary"})
+    def exclude(self, *, by, reason=""):
+        """CQ 二: damage already restored through enforcement, litigation or other routes."""
+
+    @transition(field=state, source=State.VERIFYING, target=State.AWAITING_APPROVAL,
+                permission="screening.handle_clue",
+                custom={"label": "申请不启动索赔", "hidden": True})
+    def request_not_start(self, *, by, reason="", decision_reason, trivial_assessment=None):
+        self.decision = self.Decision.NOT_START
+        self.decision_reason = decision_reason
+        self.decision_note = reason
+        self.trivial_assessment = trivial_assessment or {}
+
+    @transition(field=state, source=State.VERIFYING, target=State.AWAITING_APPROVAL,
+                permission="screening.handle_clue",
+                custom={"label": "申请启动索赔", "hidden": True})
+    def request_case_opening(self, *, by, reason="", trivial_assessment=None):
+        self.decision = self.Decision.OPEN_CASE
+        self.decision_reason = ""
+        self.decision_note = reason
+        self.trivial_assessment = trivial_assessment or {}
+
+    @transition(field=state, source=State.AWAITING_APPROVAL, target=State.NOT_STARTED,
+                permission=division_head,
+                conditions=[requested(Decision.NOT_START)],
+                custom={"label": "批准不启动索赔", "hidden": True})
+    def approve_not_start(self, *, by, reason=""):
+        self.decided_on = timezone.localdate()
+
+    @transition(field=state, source=State.AWAITING_APPROVAL, target=State.CASE_OPENED,
+                permission=division_head,
+                conditions=[requested(Decision.OPEN_CASE)],
+                custom={"label": "批准启动索赔", "hidden": True})
+    def approve_case_opening(self, *, by, reason=""):
+        self.decided_on = timezone.localdate()
+
+    @transition(field=state, source=State.AWAITING_APPROVAL, target=State.VERIFYING,
+                permission=division_head,
+                custom={"label": "退回", "hidden": True})
+    def send_back(self, *, by, reason=""):
+        self.decision = ""
+
+    @transition(field=state, source=[State.REGISTERED, State.VERIFYING], target=State.REFERRED,
+                permission="screening.handle_clue", custom={"label": "移送", "hidden": True})
+    def refer(self, *, by, reason=""):
+        """SX 第八条; NT 三(二): to the department responsible, with the evidence."""
+
+    @transition(field=state, source=[State.NOT_STARTED, State.EXCLUDED, State.REFERRED],
+                target=State.CLOSED, permission="screening.handle_clue",
+                conditions=[procuratorate_told],
+                custom={"label": "办结", "style": "outline-success"})
+    def close(self, *, by, reason=""):
+        pass
+
+    # --- facts the conditions and views ask ---
+
+    @property
+    def is_procuratorate_referral(self) -> bool:
+        return self.channel.is_procuratorate_referral
+
+    @property
+    def needs_procuratorate_feedback(self) -> bool:
+        """CQ 三; SX 第八条: a referred clue that is not started is fed back to the procuratorate."""
+        return (self.is_procuratorate_referral and self.decision == self.Decision.NOT_START
+                and not self.feedbacks.exists())

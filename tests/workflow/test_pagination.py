@@ -44,12 +44,13 @@ def make_clues(department, count, *, by, start=date(2026, 9, 1), per_day=3, seed
     days = [start + timedelta(days=i // per_day) for i in range(count)]
     random.Random(seed).shuffle(days)
     channel = SourceChannel.objects.get(code="supervision")
+    profile = department.jurisdiction.rule_profile_on(days[0])
     rows = [Clue(
         number=f"{department.jurisdiction.code}-2026-PG{next(_serial):05d}",
         jurisdiction=department.jurisdiction, department=department, channel=channel,
         found_on=day - timedelta(days=1), registered_on=day, summary="分页测试线索",
         damage_type=fields.get("damage_type", Clue.DamageType.WATER),
-        place=fields.get("place"), registered_by=by,
+        place=fields.get("place"), registered_by=by, rule_profile=profile,
     ) for day in days]
     return Clue.objects.bulk_create(rows)
 
@@ -190,7 +191,8 @@ def list_queries(client, url=LIST):
 
 def assert_keyset_sql(queries):
     sql = [q["sql"] for q in queries]
-    for statement in sql:
+    # The list itself is never counted; a per-user badge (unread notifications) may be.
+    for statement in (s for s in sql if "screening_clue" in s):
         assert "COUNT(" not in statement.upper(), statement
         assert "OFFSET" not in statement.upper(), statement
     page_sql = [s for s in sql if 'FROM "screening_clue"' in s and "LIMIT" in s]

@@ -1,0 +1,134 @@
+"""The 显著轻微 evaluation (CQ 四; SX 第十条、第十一条; ZJ 三(二)1): for a clue and the rule
+profile it is judged under, is the amount within the threshold, which exceptions apply, and
+what does that suggest. The officer sees it when deciding; the decision keeps a snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from parties.history import party_history_all
+from rules.errors import RuleNotDefined, ThresholdUndefined
+from rules.thresholds import Threshold
+
+from .models import Clue
+
+
+@dataclass
+class Finding:
+    code: str
+    label: str
+    citation: str
+    applies: bool | None  # None: the system cannot tell
+    detail: str = ""
+
+
+@dataclass
+class TrivialAssessment:
+    profile: str
+    amount_text: str
+    within_threshold: bool | None
+    exceptions: list[Finding] = field(default_factory=list)
+    suggestion: str = ""
+    citations: list[str] = field(default_factory=list)
+
+    @property
+    def may_not_start(self) -> bool:
+        """Trivial and no exception applies: not starting is allowed (not required)."""
+        return self.within_threshold is True and not any(e.applies for e in self.exceptions)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def earlier_damage(clue: Clue, years: int) -> list[str]:
+    """Records of the same obligors whose damage lies within `years` before this clue's
+    (counted from the earlier damage: in [found_on − years, found_on]), across clues and cases,
+    regardless of scope (a rule check, never shown as a list of others' records)."""
+    if clue.pk is None:
+        return []
+    since = _years_before(clue.found_on, years)
+    found: dict[tuple, str] = {}
+    for party in clue.suspected_obligors.all():
+        for entry in party_history_all(party, since=since, until=clue.found_on):
+            key = (entry.model, entry.pk)
+            if key != (Clue, clue.pk) and key not in found:
+                found[key] = f"{party.name}：{entry.label} {entry.number}（{entry.date:%Y年%m月%d日}）"
+    return list(found.values())[:5]
+
+
+def _finding(clue: Clue, spec: dict, citation: str) -> Finding:
+    code, label = spec["code"], spec["label"]
+    if code == "red_line_or_reserve":
+        return Finding(code, label, citation, clue.in_protected_area,
+                       "线索登记为位于生态保护红线或自然保护地内" if clue.in_protected_area else
+                       "线索登记为不在生态保护红线、自然保护地内")
+    if code == "repeat_within_years":
+        years = spec.get("years", 2)
+        earlier = earlier_damage(clue, years)
+        if not clue.pk or not clue.suspected_obligors.exists():
+            return Finding(code, label, citation, None, "尚未登记赔偿义务人，无法判断")
+        detail = ("；".join(earlier)
+                  if earlier else f"当事人库中未见该义务人 {years} 年内的其他损害线索")
+        return Finding(code, label, citation, bool(earlier), detail)
+    if code == "rectification_incomplete":
+        if clue.rectification == Clue.Rectification.UNKNOWN:
+            return Finding(code, label, citation, None, "整改情况不明")
+        return Finding(code, label, citation,
+                       clue.rectification == Clue.Rectification.NOT_DONE,
+                       clue.get_rectification_display())
+    # e.g. CQ 四(三): the higher-level authority decides; the system cannot know.
+    return Finding(code, label, citation, None, "由赔偿权利人及其指定的部门判断")
+
+
+def _exceptions(clue: Clue, profile, on) -> tuple[list[Finding], list[str]]:
+    try:
+        rule = profile.rule("trivial.exceptions", on=on)
+    except RuleNotDefined:
+        return [], []
+    return [_finding(clue, spec, rule.citation) for spec in rule.value], [rule.citation]
+
+
+def assess(clue: Clue, profile=None) -> TrivialAssessment:
+    profile = profile or clue.rule_profile
+    on = clue.found_on
+    name = f"{profile.rule_set.code} 第{profile.version}版"
+    findings, citations = _exceptions(clue, profile, on)
+    try:
+        amount_rule = profile.rule("trivial.amount", on=on)
+        threshold = Threshold.from_rule(amount_rule)
+    except (RuleNotDefined, ThresholdUndefined):
+        return TrivialAssessment(
+            profile=name, amount_text="适用的规则未规定显著轻微的数额标准", within_threshold=None,
+            exceptions=findings, citations=citations,
+            suggestion="无法按数额判定显著轻微，请依据核查情况作出结论。")
+    citations.insert(0, amount_rule.citation)
+    if clue.estimated_amount is None:
+        within = None
+        amount_text = (f"尚未估算损害数额；显著轻微标准为{threshold.describe()}"
+                       f"（{amount_rule.citation}）")
+    else:
+        within = threshold.admits(clue.estimated_amount)
+        amount_text = threshold.explain(clue.estimated_amount)
+    applying = [f for f in findings if f.applies]
+    if within is None:
+        suggestion = "损害数额未知，暂不能判定是否属于显著轻微。"
+    elif not within:
+        suggestion = "不属于显著轻微（数额超过标准），经核查造成损害的，应当启动索赔。"
+    elif applying:
+        suggestion = ("虽属显著轻微，但具有应当索赔的情形（" +
+                      "；".join(f.label for f in applying) + "），应当启动索赔。")
+    else:
+        unknown = [f.label for f in findings if f.applies is None]
+        suggestion = "属于显著轻微，未发现应当索赔的例外情形，可以不启动索赔。"
+        if unknown:
+            suggestion += "尚需判断：" + "；".join(unknown) + "。"
+    return TrivialAssessment(profile=name, amount_text=amount_text, within_threshold=within,
+                             exceptions=findings, suggestion=suggestion, citations=citations)
