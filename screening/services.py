@@ -2,6 +2,7 @@ from django.db import transaction
 
 from workflow.numbering import next_number
 
+from .deadlines import open_verification
 from .models import Clue
 
 
@@ -18,6 +19,7 @@ def register_clue(clue: Clue, *, by, participants=(), obligors=()) -> Clue:
             clue.participants.set(participants)
         if obligors:
             clue.suspected_obligors.set(obligors)
+        open_verification(clue, by=by)
     return clue
 
 

@@ -7,6 +7,7 @@ from workflow import approvals
 from workflow.approvals import requests_of
 from workflow.attachments import AttachmentForm, attach, attachments_of
 from workflow.audit import history
+from workflow.deadlines import deadlines_of
 from workflow.http import transition_from_post
 from workflow.pagination import keyset_page
 from workflow.transitions import TransitionError, options_for
@@ -92,6 +93,7 @@ def _detail_context(request, clue, **extra):
                                          .select_related("clue", "from_department").first(),
         "feedbacks": clue.feedbacks.select_related("attachment"),
         "cases": clue.cases.all(),
+        "deadlines": deadlines_of(clue),
         "assessment": assess(clue) if clue.state in OPEN_STATES else None,
     }
     context.update(extra)

@@ -134,4 +134,7 @@ def perform(obj: models.Model, name: str, *, by, reason: str = "",
             "state_field": fsm.name,
         }
         locked.save()
+        follow_up = getattr(locked, "after_transition", None)
+        if follow_up is not None:  # same transaction: e.g. a period ends with the stage
+            follow_up(name, by=by)
     return locked

@@ -227,6 +227,12 @@ class Clue(AuditedModel):
     def close(self, *, by, reason=""):
         pass
 
+    def after_transition(self, name: str, *, by) -> None:
+        from screening.deadlines import DONE_STATES, close_verification
+
+        if self.state in DONE_STATES:
+            close_verification(self, by=by)
+
     # --- facts the conditions and views ask ---
 
     @property
