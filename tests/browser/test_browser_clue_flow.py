@@ -1,0 +1,55 @@
+"""A clue from registration through verification and the division head's approval to an
+opened case, clicked through in a real browser (issue 3)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_a_clue_is_registered_verified_approved_and_opens_a_case(
+    demo_org, password, new_context, live_server, log_in
+):
+    officer, head = demo_org.users[Role.OFFICER], demo_org.users[Role.DIVISION_HEAD]
+    page = new_context().new_page()
+    log_in(page, officer.get_username(), password)
+
+    page.get_by_role("link", name="线索筛查").click()
+    page.get_by_role("link", name="登记线索").click()
+    page.get_by_label("线索渠道").select_option(label="日常监管、执法巡查、各项资源与环境专项行动发现的")
+    page.get_by_label("发现日期").fill("2026-11-02")
+    page.get_by_label("登记日期").fill("2026-11-03")
+    page.get_by_label("线索概要").fill("某电镀厂暗管排放含铬废水，下游沟渠底泥受污染。")
+    page.get_by_label("损害类型").select_option(label="水污染")
+    page.get_by_label("估算损害数额（元）").fill("86000")
+    page.get_by_role("button", name="保存").click()
+
+    expect(page.get_by_test_id("clue-state")).to_have_text("已登记")
+    number = page.get_by_role("heading", level=1).inner_text().split()[1]
+    expect(page.get_by_test_id("record-deadlines")).to_contain_text("初步核查")
+    page.get_by_role("button", name="开始初步核查").click()
+    expect(page.get_by_test_id("clue-state")).to_have_text("初步核查中")
+    expect(page.get_by_test_id("trivial-suggestion")).to_contain_text("应当启动索赔")
+
+    page.get_by_role("link", name="申请启动索赔").click()
+    page.get_by_label("案情简介及启动索赔理由").fill("经核查造成沟渠底泥污染，应当启动索赔。")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_test_id("clue-state")).to_have_text("待审批")
+
+    head_page = new_context().new_page()
+    log_in(head_page, head.get_username(), password)
+    head_page.get_by_role("link", name=f"启动索赔：{number}").click()
+    head_page.get_by_label("审批意见").fill("同意启动索赔。")
+    head_page.get_by_role("button", name="同意").click()
+    expect(head_page.get_by_text("已同意。")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_test_id("clue-state")).to_have_text("已启动索赔")
+    page.get_by_role("region", name="索赔案件").get_by_role("link").click()
+    expect(page.get_by_test_id("case-stage")).to_have_text("启动审批中")
+    expect(page.get_by_role("link", name=number)).to_be_visible()
