@@ -18,13 +18,15 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth.models import Group  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.demo import build_org  # noqa: E402
-from accounts.models import Department  # noqa: E402
+from accounts.models import Department, User  # noqa: E402
+from accounts.roles import Role, group_name  # noqa: E402
 from workflow.deadlines import (  # noqa: E402
     Policy,
     _expiry_handlers,
@@ -36,12 +38,25 @@ from workflow.models import Deadline, DeadlineAlert, Notification  # noqa: E402
 MARK = "BENCH"  # subject_label of the generated rows
 
 
+def heads_for(departments) -> None:
+    """A division head and a department head in every department, to be escalated to."""
+    for department in departments:
+        for role in (Role.DIVISION_HEAD, Role.DEPARTMENT_HEAD):
+            user, created = User.objects.get_or_create(
+                username=f"bench-{role.value}-{department.pk}",
+                defaults={"full_name": f"{department.short_name}{role.label}",
+                          "department": department})
+            if created:
+                user.groups.add(Group.objects.get(name=group_name(role)))
+
+
 def generate(rows: int, due_every: int, today) -> None:
+    org = build_org()
+    heads_for(d for d in org.departments.values() if d.handles_claims)
     have = Deadline.objects.filter(subject_label=MARK).count()
     if have >= rows:
         print(f"  {have:,} generated deadlines already there")
         return
-    org = build_org()
     departments = [d.pk for d in org.departments.values() if d.handles_claims]
     officers = [org.by_username[u].pk for u in ("jingban", "shuiwu", "xiaodian")]
     content_type = ContentType.objects.get_for_model(Department).pk

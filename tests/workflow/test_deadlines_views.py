@@ -248,3 +248,15 @@ def test_home_panel_my_deadlines(client, demo_org):
     assert {int(pk) for pk in ROW.findall(panel)} == {soon.pk, late.pk}
     assert len(ROW.findall(panel)) == 2
     assert "逾期11日" in panel and "剩6日" in panel
+
+
+def test_the_admin_shows_deadlines_read_only(client, demo_org):
+    deadline = open_for(demo_org, Kind.INVESTIGATION, date(2026, 3, 2), code="CQ")
+    pause(deadline, reason="委托鉴定评估", on=date(2026, 3, 10))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:workflow_deadline_changelist")).status_code == 200
+    page = client.get(reverse("admin:workflow_deadline_change", args=[deadline.pk]))
+    assert page.status_code == 200 and "委托鉴定评估" in page.content.decode()
+    assert client.get(reverse("admin:workflow_deadlinealert_changelist")).status_code == 200
+    assert client.get(reverse("admin:workflow_notification_changelist")).status_code == 200
+    assert client.get(reverse("admin:workflow_deadline_add")).status_code == 403
