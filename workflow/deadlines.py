@@ -643,14 +643,17 @@ def _heads(department_ids: Iterable[int]) -> dict[tuple[int, str], list[int]]:
 def _message(alert: DeadlineAlert, deadline: Deadline) -> tuple[str, str]:
     due = cn_date(alert.due)
     pending = "" if deadline.confirmed else "（届满日待确认：所涉年度节假日安排尚未录入）"
-    what = f"{deadline.subject_label}的{deadline.title}"
+    # a title that names its record already ("线索 … 初步核查") is not followed by it again
+    named = deadline.subject_label in deadline.title
+    what = deadline.title if named else f"{deadline.subject_label}的{deadline.title}"
+    about = "" if named else f"（{deadline.subject_label}）"
     if alert.kind == AlertKind.REMINDER:
         left = "今日届满" if alert.days_left == 0 else f"还有{alert.days_left}日届满"
-        return (f"期限提醒：{deadline.title}{left}（{deadline.subject_label}）",
+        return (f"期限提醒：{deadline.title}{left}{about}",
                 f"{what}将于{due}届满{pending}，请及时办理。{deadline.explanation}")
     late = -alert.days_left
     if alert.kind == AlertKind.OVERDUE:
-        return (f"期限已届满：{deadline.title}（{deadline.subject_label}）",
+        return (f"期限已届满：{deadline.title}{about}",
                 f"{what}已于{due}届满，尚未办结{pending}。请尽快办理并登记办理结果。"
                 f"{deadline.explanation}")
     who = f"{deadline.department}" + (f"，责任人{deadline.responsible}" if deadline.responsible_id
@@ -658,9 +661,9 @@ def _message(alert: DeadlineAlert, deadline: Deadline) -> tuple[str, str]:
     body = (f"{what}（{who}）已于{due}届满，至今逾期{late}日尚未办结{pending}。"
             f"{deadline.explanation}")
     if alert.kind == AlertKind.ESCALATION_DEPARTMENT:
-        return (f"逾期督办（报部门负责人）：{deadline.title}（{deadline.subject_label}）",
+        return (f"逾期督办（报部门负责人）：{deadline.title}{about}",
                 body + "已报机构负责人督办，仍未办结。")
-    return f"逾期督办：{deadline.title}（{deadline.subject_label}）", body
+    return f"逾期督办：{deadline.title}{about}", body
 
 
 def _recipients(alert: DeadlineAlert, deadline: Deadline,

@@ -107,5 +107,17 @@ def test_a_real_worker_delivers_a_reminder(settings, tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait(timeout=10)
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+        forget_queue(queue)
+
+
+def forget_queue(queue: str) -> None:
+    """Remove the private queue and kombu's routing keys for it from the test broker."""
+    import redis
+
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
+    client = redis.Redis.from_url(celery_app.conf.broker_url)
+    try:
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    finally:
+        client.close()

@@ -125,6 +125,13 @@ def test_notifications_link_to_the_record_and_carry_the_explanation(verification
     assert note.verb == "deadline_reminder"
 
 
+def test_a_title_naming_its_record_is_not_followed_by_it_again(demo_org, people):
+    officer, _, _ = people
+    open_for(demo_org, Kind.VERIFICATION, date(2026, 9, 1), title="太原市生态环境局 初步核查")
+    run(2026, 10, 1)
+    assert inbox(officer) == ["期限提醒：太原市生态环境局 初步核查还有7日届满"]
+
+
 def test_a_late_scan_sends_only_the_closest_reminder(verification, people):
     officer, _, _ = people
     run(2026, 10, 6)  # the scan did not run on 10月1日 nor 10月5日: 2 days left
