@@ -18,3 +18,15 @@ class CasesConfig(AppConfig):
             approve_transition="approve_case_opening", return_transition="send_back",
             on_approved=open_case_from_clue,
         ))
+        # Form [1] 索赔启动登记表 and form [3] 索赔终止登记表: 机构负责人意见, then 部门负责人意见.
+        heads = (Role.DIVISION_HEAD, Role.DEPARTMENT_HEAD)
+        approvals.register(approvals.ApprovalAction(
+            code="case_initiation", title="索赔启动", steps=heads,
+            request_transition="submit_initiation",
+            approve_transition="approve_initiation", return_transition="return_initiation",
+        ))
+        approvals.register(approvals.ApprovalAction(
+            code="case_termination", title="索赔终止", steps=heads,
+            request_transition="request_termination",
+            approve_transition="approve_termination", return_transition="return_termination",
+        ))

@@ -2,12 +2,12 @@ from django.db import transaction
 
 from workflow.numbering import next_number
 
-from .models import Case
+from .models import Case, CaseObligor, Investigation
 
 
 def open_case_from_clue(clue, request, by) -> Case:
-    """The approved 启动索赔 of a clue: a new case, or the clue joins an existing case of the
-    same department (several clues, one case)."""
+    """The approved 启动索赔 of a clue: a new case in 索赔启动登记 (the officer then fills form
+    [1]), or the clue joins an existing case of the same department (several clues, one case)."""
     with transaction.atomic():
         join = (request.payload or {}).get("join_case")
         if join:
@@ -20,10 +20,18 @@ def open_case_from_clue(clue, request, by) -> Case:
                 jurisdiction=clue.jurisdiction,
                 department=clue.department,
                 rule_profile=clue.rule_profile,
+                source=f"{clue.channel}（线索 {clue.number}）",
                 cause=clue.summary[:200],
+                summary=request.summary,
+                damage_place=" ".join(filter(None, [str(clue.place or ""), clue.place_detail])),
+                damage_type=clue.damage_type,
+                estimated_amount=clue.estimated_amount,
                 opened_on=clue.decided_on,
-                created_by=by,
+                created_by=request.requested_by,
             )
             case.participants.set(clue.participants.all())
+            Investigation.objects.create(case=case)
         case.clues.add(clue)
+        for party in clue.suspected_obligors.all():
+            CaseObligor.objects.get_or_create(case=case, party=party)
     return case

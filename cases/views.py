@@ -1,19 +1,41 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, render
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from workflow import approvals
+from workflow.approvals import requests_of
+from workflow.attachments import attach, attachments_of
 from workflow.audit import history
+from workflow.deadlines import deadlines_of
+from workflow.http import transition_from_post
 from workflow.pagination import keyset_page
+from workflow.transitions import TransitionError, options_for
 
-from .models import Case
+from .forms import (
+    CaseFilterForm,
+    EvidenceForm,
+    InitiationForm,
+    InvestigationForm,
+    ObligorForm,
+    ReasonForm,
+)
+from .models import Case, CaseObligor, Investigation
 
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 def case_list(request):
-    cases = Case.objects.visible_to(request.user).select_related("department", "jurisdiction")
+    filters = CaseFilterForm(request.GET or None)
+    cases = filters.apply(Case.objects.visible_to(request.user)
+                          .select_related("department", "jurisdiction"))
     page = keyset_page(cases, key="opened_on", after=request.GET.get("after"),
                        before=request.GET.get("before"))
-    return render(request, "cases/case_list.html", {"page": page, "query": request.GET.copy()})
+    return render(request, "cases/case_list.html",
+                  {"page": page, "filters": filters, "query": request.GET.copy()})
 
 
 @login_required
@@ -21,8 +43,167 @@ def case_list(request):
 def case_detail(request, pk):
     case = get_object_or_404(
         Case.objects.visible_to(request.user).select_related(
-            "department", "jurisdiction", "rule_profile__rule_set", "created_by"), pk=pk)
+            "department", "jurisdiction", "rule_profile__rule_set", "created_by",
+            "lead_department"), pk=pk)
+    workable = (not case.is_read_only
+                and Case.objects.workable_by(request.user).filter(pk=case.pk).exists())
+    can_handle = workable and request.user.has_perm("cases.handle_case")
+    investigation, _ = Investigation.objects.get_or_create(case=case)
+    deadlines = list(deadlines_of(case))
     return render(request, "cases/case_detail.html", {
-        "case": case, "clues": case.clues.select_related("channel"),
-        "participants": case.participants.all(), "history": history(case)[:200],
+        "case": case,
+        "obligors": case.obligor_links.select_related("party"),
+        "clues": case.clues.select_related("channel"),
+        "participants": case.participants.all(),
+        "investigation": investigation,
+        "team": investigation.team.all(),
+        "evidence": case.evidence.select_related("attachment"),
+        "attachments": attachments_of(case),
+        "deadlines": deadlines,
+        "next_deadline": next((d for d in deadlines if d.is_active), None),
+        "approvals": requests_of(case),
+        "history": history(case)[:300],
+        "transitions": options_for(case, request.user) if can_handle else [],
+        "can_handle": can_handle,
+        "obligor_form": ObligorForm(case=case),
+        "evidence_form": EvidenceForm(),
     })
+
+
+def _workable_case(request, pk, *stages):
+    case = get_object_or_404(Case.objects.workable_by(request.user).select_related(
+        "department", "rule_profile"), pk=pk)
+    if case.is_read_only or (stages and case.stage not in stages):
+        messages.error(request, f"案件处于“{case.get_stage_display()}”阶段，不能办理此事项。")
+        return case, redirect(case.get_absolute_url())
+    return case, None
+
+
+@login_required
+@permission_required("cases.handle_case", raise_exception=True)
+def case_initiation(request, pk):
+    """Fill 索赔启动登记表 (form [1]) and record when court and procuratorate were told."""
+    case, refused = _workable_case(request, pk)
+    if refused:
+        return refused
+    form = InitiationForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "索赔启动登记表已保存。")
+        return redirect(case.get_absolute_url())
+    return render(request, "cases/case_form.html",
+                  {"case": case, "form": form, "title": "索赔启动登记表"})
+
+
+@login_required
+@require_POST
+@permission_required("cases.handle_case", raise_exception=True)
+def case_add_obligor(request, pk):
+    case, refused = _workable_case(request, pk, Case.Stage.DRAFT, Case.Stage.INVESTIGATING,
+                                   Case.Stage.APPRAISING)
+    if refused:
+        return refused
+    form = ObligorForm(request.POST, case=case)
+    if form.is_valid():
+        CaseObligor.objects.create(case=case, party=form.cleaned_data["code"],
+                                   role=form.cleaned_data["role"])
+        messages.success(request, f"已添加赔偿义务人：{form.cleaned_data['code'].name}。")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@require_POST
+@permission_required("cases.handle_case", raise_exception=True)
+def case_submit_initiation(request, pk):
+    case, refused = _workable_case(request, pk, Case.Stage.DRAFT)
+    if refused:
+        return refused
+    try:
+        approvals.request_approval(case, "case_initiation", by=request.user,
+                                   summary=case.summary or case.cause,
+                                   seen_state=request.POST.get("seen_state"))
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "索赔启动登记表已提交机构负责人审批。")
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@permission_required("cases.handle_case", raise_exception=True)
+def case_investigation(request, pk):
+    case, refused = _workable_case(request, pk, Case.Stage.INVESTIGATING, Case.Stage.APPRAISING,
+                                   Case.Stage.CONCLUDED)
+    if refused:
+        return refused
+    investigation, _ = Investigation.objects.get_or_create(case=case)
+    departments = [case.department_id, *case.participants.values_list("pk", flat=True)]
+    team_choices = get_user_model().objects.filter(
+        Q(department_id__in=departments), is_active=True).order_by("department_id", "username")
+    form = InvestigationForm(request.POST or None, instance=investigation,
+                             team_choices=team_choices)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "调查情况已保存。")
+        return redirect(case.get_absolute_url())
+    return render(request, "cases/case_form.html",
+                  {"case": case, "form": form, "title": "生态环境损害调查情况登记表"})
+
+
+@login_required
+@require_POST
+@permission_required("cases.add_evidence", raise_exception=True)
+def case_add_evidence(request, pk):
+    case, refused = _workable_case(request, pk, Case.Stage.INVESTIGATING,
+                                   Case.Stage.APPRAISING, Case.Stage.CONCLUDED)
+    if refused:
+        return refused
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        with transaction.atomic():
+            evidence = form.save(commit=False)
+            evidence.case, evidence.recorded_by = case, request.user
+            if form.cleaned_data.get("file"):
+                evidence.attachment = attach(case, form.cleaned_data["file"], by=request.user,
+                                             kind=evidence.get_kind_display())
+            evidence.save()
+        messages.success(request, f"证据“{evidence.title}”已登记。")
+    else:
+        messages.error(request, "；".join(f"{form.fields[n].label}：{e}" if n in form.fields
+                                          else e for n, errors in form.errors.items()
+                                          for e in errors))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@permission_required("cases.handle_case", raise_exception=True)
+def case_request_termination(request, pk):
+    """索赔终止登记表 (form [3]) with 机构负责人 and 部门负责人 opinions."""
+    case, refused = _workable_case(request, pk, Case.Stage.CONCLUDED)
+    if refused:
+        return refused
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approvals.request_approval(case, "case_termination", by=request.user,
+                                       summary=form.cleaned_data["reason"],
+                                       seen_state=request.POST.get("seen_state"))
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "索赔终止登记表已提交机构负责人审批。")
+        return redirect(case.get_absolute_url())
+    return render(request, "cases/case_form.html",
+                  {"case": case, "form": form, "title": "索赔终止登记表：终止理由"})
+
+
+@login_required
+@require_POST
+@permission_required("cases.handle_case", raise_exception=True)
+def case_transition(request, pk):
+    case, refused = _workable_case(request, pk)
+    if refused:
+        return refused
+    return transition_from_post(request, case, success_url=case.get_absolute_url())

@@ -142,6 +142,10 @@ class AuditedModel(models.Model):
             record(self, AuditEvent.Action.DELETE, changes={})
             return super().delete(*args, **kwargs)
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._audit_before = snapshot(self)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)

@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role, has_role
@@ -57,7 +57,7 @@ class ClueQuerySet(ScopedQuerySet):
     scope_participants = "participants"
 
 
-class Clue(AuditedModel):
+class Clue(FSMModelMixin, AuditedModel):
     """A 线索: the first record of possible damage, screened before a claim is opened."""
 
     class State(models.TextChoices):

@@ -51,5 +51,5 @@ def test_a_clue_is_registered_verified_approved_and_opens_a_case(
     page.reload()
     expect(page.get_by_test_id("clue-state")).to_have_text("已启动索赔")
     page.get_by_role("region", name="索赔案件").get_by_role("link").click()
-    expect(page.get_by_test_id("case-stage")).to_have_text("启动审批中")
+    expect(page.get_by_test_id("case-stage")).to_have_text("索赔启动登记")
     expect(page.get_by_role("link", name=number)).to_be_visible()

@@ -1,0 +1,126 @@
+from django import forms
+from django.utils import timezone
+
+from parties.services import find_party
+from parties.validators import normalise_code
+from workflow.attachments import validate_upload
+from workflow.forms import StyledForm
+
+from .models import Case, CaseObligor, Evidence, Investigation
+
+
+class InitiationForm(StyledForm, forms.ModelForm):
+    """索赔启动登记表 (form [1]): 案件来源, 案由, 案情简介及启动索赔理由."""
+
+    class Meta:
+        model = Case
+        fields = ["source", "cause", "summary", "damage_place", "estimated_amount",
+                  "fees_amount", "court_notified_on", "procuratorate_notified_on"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5}),
+                   "court_notified_on": forms.DateInput(),
+                   "procuratorate_notified_on": forms.DateInput()}
+        error_messages = {
+            "source": {"required": "请填写案件来源。"},
+            "cause": {"required": "请填写案由。"},
+            "estimated_amount": {"invalid": "请填写数字金额（元），最多两位小数。"},
+            "fees_amount": {"invalid": "请填写数字金额（元），最多两位小数。"},
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name in ("court_notified_on", "procuratorate_notified_on"):
+            day = cleaned.get(name)
+            if day and day > today:
+                self.add_error(name, "告知日期不能晚于今天。")
+            if day and self.instance.investigation_started_on is None:
+                self.add_error(name, "调查尚未开始，不能记录告知日期（CQ 十二；SX 第三十一条）。")
+            elif day and day < self.instance.investigation_started_on:
+                self.add_error(name, "告知日期不能早于调查开始日期。")
+        return cleaned
+
+
+class ObligorForm(StyledForm, forms.Form):
+    code = forms.CharField(label="统一社会信用代码或身份证号码",
+                           error_messages={"required": "请填写代码。"})
+    role = forms.ChoiceField(label="身份", choices=CaseObligor.Role.choices)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        party = find_party(code)
+        if party is None:
+            raise forms.ValidationError(f"当事人库中没有代码为“{code}”的当事人，请先登记该当事人。")
+        if self.case.obligor_links.filter(party=party).exists():
+            raise forms.ValidationError(f"{party.name}已是本案赔偿义务人。")
+        return party
+
+
+class InvestigationForm(StyledForm, forms.ModelForm):
+    """生态环境损害调查情况登记表 (form [2])."""
+
+    class Meta:
+        model = Investigation
+        fields = ["team", "process", "damage_facts", "obligor_notes", "causation",
+                  "legal_basis", "suggestion"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in
+                   ["process", "damage_facts", "obligor_notes", "causation", "legal_basis",
+                    "suggestion"]}
+
+    def __init__(self, *args, team_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = team_choices
+
+
+class EvidenceForm(StyledForm, forms.ModelForm):
+    file = forms.FileField(label="文件", required=False)
+
+    class Meta:
+        model = Evidence
+        fields = ["kind", "title", "collected_on", "description"]
+        widgets = {"collected_on": forms.DateInput(),
+                   "description": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"kind": {"required": "请选择证据类型。"},
+                          "title": {"required": "请填写证据名称。"}}
+
+    def clean_collected_on(self):
+        day = self.cleaned_data["collected_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("取得日期不能晚于今天。")
+        return day
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded:
+            validate_upload(uploaded)
+        return uploaded
+
+
+class ReasonForm(StyledForm, forms.Form):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 4}),
+                             error_messages={"required": "请填写理由。"})
+
+
+class CaseFilterForm(StyledForm, forms.Form):
+    stage = forms.ChoiceField(label="阶段", required=False,
+                              choices=[("", "全部阶段"), *Case.Stage.choices])
+    classification = forms.ChoiceField(label="类别", required=False,
+                                       choices=[("", "全部类别"), *Case.Classification.choices])
+    q = forms.CharField(label="编号或案由", required=False)
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["stage"]:
+            queryset = queryset.filter(stage=data["stage"])
+        if data["classification"]:
+            queryset = queryset.filter(classification=data["classification"])
+        if data["q"]:
+            q = data["q"].strip()
+            queryset = queryset.filter(number__startswith=q) if q[:1].isdigit() else \
+                queryset.filter(cause__contains=q)
+        return queryset

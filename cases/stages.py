@@ -1,0 +1,53 @@
+"""What follows a stage change, in the transition's transaction (Case.after_transition): the
+investigation record opens with the investigation, and the case's periods are engine
+deadlines — the investigation (CQ 五: 30 days, appraisal time excluded) and the investigation
+conclusion (SX 第十七条: 30 days after the investigation ends) — opened, paused, resumed or
+met as the stage moves."""
+
+from rules.errors import RuleError
+from workflow import deadlines as engine
+from workflow.models import Deadline, DeadlineKind
+
+ACTIVE = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
+
+
+def _active(case, kind):
+    return engine.deadlines_of(case).filter(kind=kind, status__in=ACTIVE)
+
+
+def _open(case, kind, *, start, event, by):
+    try:
+        case.rule_profile.rule(engine.KIND_RULES[kind], on=start)
+    except RuleError:
+        return None  # the profile sets no fixed period (NAT 四: 合理期限)
+    try:
+        return engine.open_deadline(
+            case, kind, profile=case.rule_profile, start_date=start, start_event=event,
+            responsible=case.created_by, department=case.department, by=by,
+            title=f"案件 {case.number} {DeadlineKind(kind).label}")
+    except engine.DeadlineError:
+        return None
+
+
+def follow_stage(case, name: str, *, by) -> None:
+    Stage = type(case).Stage
+    if name == "approve_initiation":
+        from .models import Investigation
+
+        Investigation.objects.get_or_create(case=case)
+        _open(case, DeadlineKind.INVESTIGATION, start=case.investigation_started_on,
+              event="启动调查", by=by)
+    elif case.stage == Stage.APPRAISING:
+        for deadline in _active(case, DeadlineKind.INVESTIGATION):
+            engine.pause(deadline, reason="鉴定评估期间不计入调查期限（CQ 五；NAT 四）", by=by)
+    elif name == "finish_appraisal":
+        for deadline in _active(case, DeadlineKind.INVESTIGATION):
+            engine.resume(deadline, by=by, reason="鉴定评估结束")
+    elif name == "conclude_investigation":
+        for deadline in _active(case, DeadlineKind.INVESTIGATION):
+            engine.mark_met(deadline, by=by, note="调查结束")
+        _open(case, DeadlineKind.INVESTIGATION_CONCLUSION, start=case.investigation_ended_on,
+              event="调查结束", by=by)
+    elif case.stage in (Stage.NEGOTIATING, Stage.TERMINATION_APPROVAL):
+        for deadline in _active(case, DeadlineKind.INVESTIGATION_CONCLUSION):
+            engine.mark_met(deadline, by=by, note="形成调查结论")
