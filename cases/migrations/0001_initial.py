@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ('accounts', '0001_initial'),
         ('parties', '0002_credit_code_prefix_index'),
         ('rules', '0003_load_profiles'),
-        ('screening', '0006_rounds_reports'),
+        ('screening', '0005_suspected_obligors'),
         ('workflow', '0004_deadlines_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
