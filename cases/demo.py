@@ -12,7 +12,9 @@ from screening.services import register_clue
 from workflow import approvals, transitions
 from workflow.audit import acting_as
 
-from .models import Case, Investigation
+from .appraisal import entrust
+from .classification import save_checklist
+from .models import AppraisalInstitution, Case, Investigation
 
 # summary, damage type, amount, parties (by name prefix), stage to reach
 DEMO_CASES = [
@@ -24,6 +26,8 @@ DEMO_CASES = [
      Case.Stage.CONCLUDED),
     ("某化工企业危险废物非法转移倾倒，周边土壤受污染。", "solid_waste", "3150000.00",
      Case.Stage.NEGOTIATING),
+    ("某焦化企业脱硫废液渗漏，厂区外约15亩农田土壤受污染。", "soil", "820000.00",
+     Case.Stage.APPRAISING),
     ("某加油站储油罐渗漏，经调查损害已由企业自行修复完毕。", "soil", "42000.00",
      Case.Stage.TERMINATED),
 ]
@@ -56,7 +60,12 @@ def _open_case(org, summary, damage, amount, days_ago) -> Case:
 def _advance(org, case: Case, target: str) -> None:
     officer = org.by_username["jingban"]
     heads = [org.by_username["chuzhang"], org.by_username["juzhang"]]
-    reached = ORDER.index(target) if target in ORDER else ORDER.index(Case.Stage.CONCLUDED)
+    if target == Case.Stage.APPRAISING:
+        reached = ORDER.index(Case.Stage.INVESTIGATING)
+    elif target in ORDER:
+        reached = ORDER.index(target)
+    else:
+        reached = ORDER.index(Case.Stage.CONCLUDED)
     if reached >= 1:
         with acting_as(officer):
             approvals.request_approval(case, "case_initiation", by=officer, summary=case.summary)
@@ -77,6 +86,17 @@ def _advance(org, case: Case, target: str) -> None:
             report.save()
             report.team.set([officer])
             case = transitions.perform(case, "conclude_investigation", by=officer)
+    if target == Case.Stage.APPRAISING:
+        institution, _ = AppraisalInstitution.objects.get_or_create(
+            name="山西省环境损害司法鉴定中心", defaults={
+                "qualification": AppraisalInstitution.Qualification.JUDICIAL,
+                "qualification_number": "140000ZJ2023001"})
+        with acting_as(officer):
+            entrust(case, method="institution", institution=institution,
+                    entrusted_on=timezone.localdate(), by=officer)
+        with acting_as(officer):  # a 重大 case: on the ledger (SX 第十二条)
+            save_checklist(Case.objects.get(pk=case.pk), criteria=[_first_major(case)],
+                           by=officer)
     if target == Case.Stage.NEGOTIATING:
         with acting_as(officer):
             transitions.perform(case, "start_negotiation", by=officer)
@@ -85,6 +105,10 @@ def _advance(org, case: Case, target: str) -> None:
             approvals.request_approval(case, "case_termination", by=officer,
                                        summary="经调查，损害已由企业自行修复完毕，无需索赔。")
         _approve_all(case, heads)
+
+
+def _first_major(case) -> str:
+    return case.rule_profile.rule("major.criteria").value[0]["code"]
 
 
 def _approve_all(case, heads) -> None:

@@ -2,6 +2,7 @@ from django.db import transaction
 
 from workflow.numbering import next_number
 
+from .classification import reclassify
 from .models import Case, CaseObligor, Investigation
 
 
@@ -34,4 +35,5 @@ def open_case_from_clue(clue, request, by) -> Case:
         case.clues.add(clue)
         for party in clue.suspected_obligors.all():
             CaseObligor.objects.get_or_create(case=case, party=party)
+        reclassify(case, by=by)
     return case

@@ -4,6 +4,8 @@ deadlines — the investigation (CQ 五: 30 days, appraisal time excluded) and t
 conclusion (SX 第十七条: 30 days after the investigation ends) — opened, paused, resumed or
 met as the stage moves."""
 
+from django.utils import timezone
+
 from rules.errors import RuleError
 from workflow import deadlines as engine
 from workflow.models import Deadline, DeadlineKind
@@ -38,16 +40,23 @@ def follow_stage(case, name: str, *, by) -> None:
         _open(case, DeadlineKind.INVESTIGATION, start=case.investigation_started_on,
               event="启动调查", by=by)
     elif case.stage == Stage.APPRAISING:
-        for deadline in _active(case, DeadlineKind.INVESTIGATION):
+        for deadline in _active(case, DeadlineKind.INVESTIGATION).filter(
+                paused_since__isnull=True, due__gte=timezone.localdate()):
+            # An investigation already past its due date stays overdue.
             engine.pause(deadline, reason="鉴定评估期间不计入调查期限（CQ 五；NAT 四）", by=by)
     elif name == "finish_appraisal":
-        for deadline in _active(case, DeadlineKind.INVESTIGATION):
+        for deadline in _active(case, DeadlineKind.INVESTIGATION).filter(
+                paused_since__isnull=False):
             engine.resume(deadline, by=by, reason="鉴定评估结束")
     elif name == "conclude_investigation":
         for deadline in _active(case, DeadlineKind.INVESTIGATION):
             engine.mark_met(deadline, by=by, note="调查结束")
         _open(case, DeadlineKind.INVESTIGATION_CONCLUSION, start=case.investigation_ended_on,
               event="调查结束", by=by)
+    elif case.stage == Stage.TERMINATED:
+        from .ledger import stop_dispatch
+
+        stop_dispatch(case, by=by, reason="索赔终止")
     elif case.stage in (Stage.NEGOTIATING, Stage.TERMINATION_APPROVAL):
         for deadline in _active(case, DeadlineKind.INVESTIGATION_CONCLUSION):
             engine.mark_met(deadline, by=by, note="形成调查结论")

@@ -14,3 +14,24 @@ urlpatterns = [
     path("<int:pk>/terminate/", views.case_request_termination, name="case_terminate"),
     path("<int:pk>/transition/", views.case_transition, name="case_transition"),
 ]
+
+# Appraisal (鉴定评估, issue 4): cases/views_appraisal.py
+from . import views_appraisal  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/appraisals/new/", views_appraisal.appraisal_entrust, name="appraisal_entrust"),
+    path("appraisals/<int:pk>/extend/", views_appraisal.appraisal_extend, name="appraisal_extend"),
+    path("appraisals/<int:pk>/result/", views_appraisal.appraisal_result, name="appraisal_result"),
+    path("appraisals/<int:pk>/cancel/", views_appraisal.appraisal_cancel, name="appraisal_cancel"),
+]
+
+# Classification and the major-case ledger (分类、重大案件台帐, issue 4): cases/views_ledger.py
+from . import views_ledger  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/classification/", views_ledger.case_classification,
+         name="case_classification"),
+    path("major/", views_ledger.major_ledger, name="major_ledger"),
+    path("major/export/", views_ledger.major_ledger_export, name="major_ledger_export"),
+    path("<int:pk>/major-progress/", views_ledger.major_progress, name="major_progress"),
+]

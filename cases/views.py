@@ -15,6 +15,7 @@ from workflow.http import transition_from_post
 from workflow.pagination import keyset_page
 from workflow.transitions import TransitionError, options_for
 
+from .classification import reclassify
 from .forms import (
     CaseFilterForm,
     EvidenceForm,
@@ -24,6 +25,7 @@ from .forms import (
     ReasonForm,
 )
 from .models import Case, CaseObligor, Investigation
+from .views_ledger import classification_panel
 
 
 @login_required
@@ -66,6 +68,7 @@ def case_detail(request, pk):
         "transitions": options_for(case, request.user) if can_handle else [],
         "can_handle": can_handle,
         "obligor_form": ObligorForm(case=case),
+        "classification_panel": classification_panel(case, request.user),
         "evidence_form": EvidenceForm(),
     })
 
@@ -88,7 +91,8 @@ def case_initiation(request, pk):
         return refused
     form = InitiationForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            reclassify(form.save(), by=request.user)  # the amounts may have changed
         messages.success(request, "索赔启动登记表已保存。")
         return redirect(case.get_absolute_url())
     return render(request, "cases/case_form.html",

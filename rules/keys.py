@@ -312,6 +312,9 @@ REGISTRY: dict[str, RuleKey] = {
         # CQ 十；SX 第十二条；ZJ 三(二)2
         RuleKey("major.criteria", "重大案件情形", '[{"code": "…", "label": "…"}, …]',
                 _list_of(_labelled())),
+        # SX 第十二条 对重大案件建立台帐，定期调度（周期未规定；每月由规则配置写明）
+        RuleKey("major.progress_interval", "重大案件进展调度周期", '{"months": 1}',
+                _obj({"months": _positive_int})),
         # CQ 五 30日；NAT 四 合理期限；鉴定评估时间不计入
         RuleKey("investigation.period", "损害调查期限",
                 '{"days": 30 或 null, "calendar": "natural|working", '

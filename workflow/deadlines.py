@@ -395,10 +395,12 @@ def pause(deadline: Deadline, *, reason: str, on: date | None = None, by=None) -
             raise DeadlineError(f"期限状态为“{locked.get_status_display()}”，不能中止。")
         if locked.is_paused:
             raise DeadlineError(f"期限自{cn_date(locked.paused_since)}起已中止。")
-        if on <= locked.start_date or on > locked.due:
+        # On the start day itself nothing has been counted yet (counting starts the next
+        # day, 民法典 第二百零一条): pausing then shifts the whole period.
+        if on < locked.start_date or on > locked.due:
             raise DeadlineError(
-                f"中止日须在起算日{cn_date(locked.start_date)}之后、届满日{cn_date(locked.due)}"
-                "之前（含届满日）。")
+                f"中止日须在起算日{cn_date(locked.start_date)}当日或之后、届满日"
+                f"{cn_date(locked.due)}之前（含届满日）。")
         DeadlinePause.objects.create(deadline=locked, started_on=on, reason=reason.strip(),
                                      started_by=by)
         locked.paused_since = on

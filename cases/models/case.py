@@ -8,6 +8,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role, has_role
 from accounts.scoping import ScopedQuerySet
+from screening.models import Clue
 from workflow.audit import AuditedModel
 from workflow.transitions import condition
 
@@ -103,7 +104,8 @@ class Case(FSMModelMixin, AuditedModel):
     cause = models.CharField("案由", max_length=200)
     summary = models.TextField("案情简介及启动索赔理由", blank=True)
     damage_place = models.CharField("损害发生地", max_length=200, blank=True)
-    damage_type = models.CharField("损害类型", max_length=16, blank=True)
+    damage_type = models.CharField("损害类型", max_length=16, blank=True,
+                                   choices=Clue.DamageType.choices)
     # Amounts in yuan; fees are kept apart because thresholds exclude them (CQ 四(一)、九；
     # SX 第十五条；NT 三(六)).
     estimated_amount = money("估算损害数额（元）")
@@ -152,6 +154,10 @@ class Case(FSMModelMixin, AuditedModel):
     @property
     def is_read_only(self) -> bool:
         return self.stage in (self.Stage.TERMINATED,)
+
+    def running_appraisal(self) -> bool:
+        """An appraisal of this case is still running (condition of finish_appraisal)."""
+        return self.appraisals.filter(status="running").exists()
 
     @property
     def damage_amount(self):

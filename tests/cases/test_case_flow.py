@@ -230,3 +230,14 @@ def test_two_heads_deciding_the_same_step_at_once_one_wins():
     assert outcomes.count("ok") == 1
     assert "该申请已由他人处理" in [o for o in outcomes if o != "ok"][0]
     assert stage(case) in (Case.Stage.INITIATION_APPROVAL, Case.Stage.DRAFT)
+
+
+def test_an_appraisal_entrusted_the_day_the_investigation_starts_pauses_the_clock(org):
+    case = _investigating(org)  # CQ 五: 30 days, appraisal time excluded
+    deadline = deadlines_of(case).get(kind=DeadlineKind.INVESTIGATION)
+    case = transitions.perform(case, "start_appraisal", by=org.officer)
+    deadline.refresh_from_db()
+    assert deadline.paused_since == case.investigation_started_on
+    case = transitions.perform(case, "finish_appraisal", by=org.officer)
+    deadline.refresh_from_db()
+    assert deadline.paused_since is None and deadline.status == "open"
