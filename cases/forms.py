@@ -124,3 +124,32 @@ class CaseFilterForm(StyledForm, forms.Form):
             queryset = queryset.filter(number__startswith=q) if q[:1].isdigit() else \
                 queryset.filter(cause__contains=q)
         return queryset
+
+
+class JointHandlingForm(StyledForm, forms.ModelForm):
+    """The lead department's coordinator designates joint departments and the lead for a
+    multi-department case (CQ 一; SX 第七条)."""
+
+    class Meta:
+        model = Case
+        fields = ["participants", "lead_department"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Department
+
+        below = self.instance.jurisdiction.path
+        departments = Department.objects.filter(
+            jurisdiction__path__startswith=below).exclude(pk=self.instance.department_id)
+        self.fields["participants"].queryset = departments
+        self.fields["lead_department"].queryset = Department.objects.filter(
+            jurisdiction__path__startswith=below).exclude(
+            kind__in=[Department.Kind.PROCURATORATE, Department.Kind.FINANCE])
+        self.fields["participants"].widget.attrs["size"] = 8
+
+    def clean(self):
+        cleaned = super().clean()
+        lead, joined = cleaned.get("lead_department"), cleaned.get("participants")
+        if lead and lead != self.instance.department and (joined is None or lead not in joined):
+            self.add_error("lead_department", "牵头办案部门须为办案部门或参与的联合办案部门。")
+        return cleaned

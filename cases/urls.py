@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.case_add_evidence, name="case_add_evidence"),
     path("<int:pk>/terminate/", views.case_request_termination, name="case_terminate"),
     path("<int:pk>/transition/", views.case_transition, name="case_transition"),
+    path("<int:pk>/joint/", views.case_joint_handling, name="case_joint"),
 ]
 
 # Appraisal (鉴定评估, issue 4): cases/views_appraisal.py

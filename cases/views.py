@@ -1,17 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role, has_role
 from workflow import approvals
 from workflow.approvals import requests_of
 from workflow.attachments import attach, attachments_of
 from workflow.audit import history
 from workflow.deadlines import deadlines_of
 from workflow.http import transition_from_post
+from workflow.models import ApprovalRequest, ApprovalStep
 from workflow.pagination import keyset_page
 from workflow.transitions import TransitionError, options_for
 
@@ -21,10 +24,11 @@ from .forms import (
     EvidenceForm,
     InitiationForm,
     InvestigationForm,
+    JointHandlingForm,
     ObligorForm,
     ReasonForm,
 )
-from .models import Case, CaseObligor, Investigation
+from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
 from .views_ledger import classification_panel
 
 
@@ -64,13 +68,30 @@ def case_detail(request, pk):
         "deadlines": deadlines,
         "next_deadline": next((d for d in deadlines if d.is_active), None),
         "approvals": requests_of(case),
-        "history": history(case)[:300],
+        "history": history(case, including=_parts_of(case))[:300],
+        "timeline_subject": str(case),
         "transitions": options_for(case, request.user) if can_handle else [],
         "can_handle": can_handle,
+        "can_designate": (has_role(request.user, Role.COORDINATOR) and not case.is_read_only
+                          and getattr(request.user.department, "is_lead", False)),
         "obligor_form": ObligorForm(case=case),
         "classification_panel": classification_panel(case, request.user),
         "evidence_form": EvidenceForm(),
     })
+
+
+def _parts_of(case) -> dict:
+    """The rows whose audit events belong on the case's timeline."""
+    requests = list(requests_of(case).values_list("pk", flat=True))
+    return {
+        CaseObligor: case.obligor_links.values_list("pk", flat=True),
+        Investigation: Investigation.objects.filter(case=case).values_list("pk", flat=True),
+        Evidence: case.evidence.values_list("pk", flat=True),
+        Appraisal: case.appraisals.values_list("pk", flat=True),
+        ApprovalRequest: requests,
+        ApprovalStep: ApprovalStep.objects.filter(request__in=requests)
+                                          .values_list("pk", flat=True),
+    }
 
 
 def _workable_case(request, pk, *stages):
@@ -201,6 +222,25 @@ def case_request_termination(request, pk):
         return redirect(case.get_absolute_url())
     return render(request, "cases/case_form.html",
                   {"case": case, "form": form, "title": "索赔终止登记表：终止理由"})
+
+
+@login_required
+def case_joint_handling(request, pk):
+    """Only the jurisdiction's lead department (its coordinator) designates joint handling."""
+    if not has_role(request.user, Role.COORDINATOR) or not request.user.department or \
+            not request.user.department.is_lead:
+        raise PermissionDenied("只有牵头部门协调员可以指定联合办案。")
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    if case.is_read_only:
+        messages.error(request, "案件已终止，不能再调整。")
+        return redirect(case.get_absolute_url())
+    form = JointHandlingForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "联合办案部门及牵头部门已保存。")
+        return redirect(case.get_absolute_url())
+    return render(request, "cases/case_form.html",
+                  {"case": case, "form": form, "title": "指定联合办案"})
 
 
 @login_required

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Q
 
 from .models import AuditEvent
 
@@ -153,9 +154,16 @@ class AuditedModel(models.Model):
         return instance
 
 
-def history(instance: models.Model):
-    """The record's audit events, newest first (one indexed query)."""
-    return AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
-        object_id=str(instance.pk),
-    ).select_related("actor")
+def history(instance: models.Model, *, including: dict | None = None):
+    """The record's audit events, newest first, in one indexed query; `including` maps a model
+    to the primary keys of its rows that belong to the record (evidence, approvals …), so a
+    case page shows one timeline of everything that happened to the case."""
+    condition = Q(content_type=ContentType.objects.get_for_model(instance,
+                                                                 for_concrete_model=False),
+                  object_id=str(instance.pk))
+    for model, pks in (including or {}).items():
+        keys = [str(pk) for pk in pks]
+        if keys:
+            condition |= Q(content_type=ContentType.objects.get_for_model(model),
+                           object_id__in=keys)
+    return AuditEvent.objects.filter(condition).select_related("actor", "content_type")

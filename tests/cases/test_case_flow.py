@@ -241,3 +241,35 @@ def test_an_appraisal_entrusted_the_day_the_investigation_starts_pauses_the_cloc
     case = transitions.perform(case, "finish_appraisal", by=org.officer)
     deadline.refresh_from_db()
     assert deadline.paused_since is None and deadline.status == "open"
+
+
+def test_the_case_timeline_shows_the_approvals_and_evidence_too(client, org):
+    case = make_case(org)
+    submit(client, org, case)
+    approve(client, org.division_head, opinion="同意，报局领导。")
+    client.force_login(org.officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "提交启动审批" in page  # the case's own transition
+    assert "审批环节" in page and "同意，报局领导。" in page  # the approval step's audit event
+    assert "赔偿义务人" in page
+
+
+def test_only_the_lead_coordinator_designates_joint_handling(client, org):
+    org.department.is_lead = True
+    org.department.save()
+    case = make_case(org)
+    water = DepartmentFactory(jurisdiction=org.department.jurisdiction, kind="water")
+    coordinator = UserFactory(department=org.department, role=Role.COORDINATOR)
+    url = reverse("cases:case_joint", args=[case.pk])
+    for user in (org.officer, org.division_head):
+        client.force_login(user)
+        assert client.post(url, {"participants": [water.pk]}).status_code == 403
+    client.force_login(coordinator)
+    response = client.post(url, {"participants": [], "lead_department": water.pk})
+    assert "牵头办案部门须为办案部门或参与的联合办案部门" in response.content.decode()
+    client.post(url, {"participants": [water.pk], "lead_department": water.pk})
+    case.refresh_from_db()
+    assert list(case.participants.all()) == [water] and case.lead_department == water
+    water_officer = UserFactory(department=water, role=Role.OFFICER)
+    client.force_login(water_officer)
+    assert client.get(case.get_absolute_url()).status_code == 200  # a joint case is in scope
