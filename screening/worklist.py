@@ -57,3 +57,29 @@ def procuratorate_feedback_due(user):
     if not items:
         return None
     return Panel(title="待向检察机关反馈", items=items, order=15)
+
+
+@provider
+def screening_round_due(user):
+    """In the last month of a screening cycle (a quarter under CQ 二 and SX 第八条; the cycle
+    comes from the rule profile's screening.frequency), a department that has not screened
+    often enough is told so."""
+    from django.utils import timezone
+
+    from .rounds import round_missing
+
+    if not user.is_authenticated or user.department_id is None or \
+            not user.has_perm("screening.view_screeninground"):
+        return None
+    duty = round_missing(user.department, timezone.localdate())
+    if duty is None:
+        return None
+    can_add = user.has_perm("screening.add_screeninground")
+    return Panel(
+        title="线索筛查",
+        items=[WorkItem(title=duty.sentence(),
+                        url=reverse("screening:round_create" if can_add else "screening:round_list"),
+                        detail=duty.explanation(), badge="待开展", badge_style="warning")],
+        more_url=reverse("screening:round_list"),
+        order=10,
+    )

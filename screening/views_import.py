@@ -1,0 +1,114 @@
+"""Importing clues from Excel: upload → preview (a dry run: every row's result, nothing saved)
+→ confirm (the same import, for real, in one transaction) or discard. The uploaded file waits
+in private storage as a ClueImport that only its uploader can see."""
+
+from io import BytesIO
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from workflow.forms import StyledForm
+
+from . import imports
+from .models import ClueImport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(StyledForm, forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）",
+                           error_messages={"required": "请选择要导入的 Excel 文件。",
+                                           "empty": "上传的文件是空的。"})
+
+
+def _officer_department(request):
+    department = request.user.department
+    if department is None or not department.handles_claims:
+        return None
+    return department
+
+
+def _own_import(request, pk) -> ClueImport:
+    # Only the uploader's, of their current department: nobody else previews or confirms it.
+    return get_object_or_404(ClueImport.objects.select_related("department__jurisdiction"),
+                             pk=pk, uploaded_by=request.user,
+                             department_id=request.user.department_id)
+
+
+@login_required
+@permission_required("screening.add_clue", raise_exception=True)
+def import_upload(request):
+    department = _officer_department(request)
+    if department is None:
+        return render(request, "403.html", status=403)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            clue_import = imports.store_upload(form.cleaned_data["file"], department=department,
+                                               by=request.user)
+        except imports.ImportFileError as e:
+            form.add_error("file", str(e))
+        else:
+            return redirect(clue_import.get_absolute_url())
+    return render(request, "screening/import_upload.html", {
+        "form": form, "max_rows": imports.max_rows(), "department": department})
+
+
+@login_required
+@permission_required("screening.add_clue", raise_exception=True)
+def import_preview(request, pk):
+    clue_import = _own_import(request, pk)
+    if clue_import.status != ClueImport.Status.PREVIEWED:
+        return render(request, "screening/import_preview.html",
+                      {"clue_import": clue_import, "report": None})
+    report = imports.preview_import(clue_import, by=request.user)
+    return render(request, "screening/import_preview.html",
+                  {"clue_import": clue_import, "report": report})
+
+
+@login_required
+@require_POST
+@permission_required("screening.add_clue", raise_exception=True)
+def import_confirm(request, pk):
+    clue_import = _own_import(request, pk)
+    try:
+        report = imports.confirm_import(clue_import, by=request.user)
+    except imports.AlreadyHandled as e:
+        messages.error(request, str(e))
+        return redirect(clue_import.get_absolute_url())
+    if report.problems or report.invalid:
+        messages.error(request, "文件内容有错误，未导入任何线索。请按下列提示修改后重新上传。")
+        return render(request, "screening/import_preview.html",
+                      {"clue_import": clue_import, "report": report}, status=400)
+    messages.success(request, f"已导入{report.new}条线索" +
+                     (f"，{report.skipped}条与已登记线索重复，已跳过" if report.skipped else "") + "。")
+    return redirect(reverse("screening:clue_list"))
+
+
+@login_required
+@require_POST
+@permission_required("screening.add_clue", raise_exception=True)
+def import_discard(request, pk):
+    clue_import = _own_import(request, pk)
+    if imports.discard_import(clue_import):
+        messages.info(request, "已放弃本次导入，文件已删除。")
+    return redirect("screening:import_upload")
+
+
+@login_required
+@permission_required("screening.add_clue", raise_exception=True)
+def import_template(request):
+    buffer = BytesIO()
+    imports.write_template(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"clue-import-template.xlsx\"; "
+        f"filename*=UTF-8''{quote('线索导入模板.xlsx')}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
