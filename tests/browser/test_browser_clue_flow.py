@@ -1,7 +1,8 @@
 """A clue from registration through verification and the division head's approval to an
-opened case, clicked through in a real browser (issue 3)."""
+opened case, then the quarterly screening list downloaded, in a real browser (issue 3)."""
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -13,7 +14,7 @@ pytestmark = [
 
 
 def test_a_clue_is_registered_verified_approved_and_opens_a_case(
-    demo_org, password, new_context, live_server, log_in
+    demo_org, password, new_context, live_server, log_in, tmp_path
 ):
     officer, head = demo_org.users[Role.OFFICER], demo_org.users[Role.DIVISION_HEAD]
     page = new_context().new_page()
@@ -53,3 +54,17 @@ def test_a_clue_is_registered_verified_approved_and_opens_a_case(
     page.get_by_role("region", name="索赔案件").get_by_role("link").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("索赔启动登记")
     expect(page.get_by_role("link", name=number)).to_be_visible()
+
+    # the quarterly screening list (线索筛查清单) lists the new clue
+    page.get_by_role("link", name="线索筛查").click()
+    page.get_by_role("link", name="季度筛查清单").click()
+    page.get_by_label("年度").fill("2026")
+    page.get_by_label("季度").select_option(value="4")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="生成并下载 Excel").click()
+    path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    assert path.suffix == ".xlsx"
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    cells = {value for row in sheet.iter_rows(values_only=True) for value in row}
+    assert number in cells
