@@ -51,11 +51,11 @@ from .services import register_clue
 
 def max_rows() -> int:
     """Rows one import may hold: each row is registered in the request, one by one."""
-    return getattr(settings, "ECOCLAIM_IMPORT_MAX_ROWS", 2000)
+    return settings.ECOCLAIM_IMPORT_MAX_ROWS
 
 
 def max_bytes() -> int:
-    return getattr(settings, "ECOCLAIM_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.ECOCLAIM_IMPORT_MAX_BYTES
 
 
 class ImportFileError(Exception):

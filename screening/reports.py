@@ -62,12 +62,12 @@ PROGRESS_EVERY = 1000
 
 def direct_max_rows() -> int:
     """Lists up to this many rows download at once; bigger ones are built in the background."""
-    return getattr(settings, "ECOCLAIM_REPORT_DIRECT_MAX_ROWS", 2000)
+    return settings.ECOCLAIM_REPORT_DIRECT_MAX_ROWS
 
 
 def stale_after() -> timedelta:
     """A running export not finished after this long is taken to be lost (worker killed)."""
-    return timedelta(seconds=getattr(settings, "ECOCLAIM_REPORT_STALE_SECONDS", 3600))
+    return timedelta(seconds=settings.ECOCLAIM_REPORT_STALE_SECONDS)
 
 
 # --- outcome of a clue -------------------------------------------------------------------

@@ -47,7 +47,7 @@ def import_upload(request):
     department = _officer_department(request)
     if department is None:
         return render(request, "403.html", status=403)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         try:
             clue_import = imports.store_upload(form.cleaned_data["file"], department=department,

@@ -92,7 +92,7 @@ def _file_response(export: ReportExport) -> FileResponse:
 def report_quarterly(request):
     if request.user.department is None or not request.user.department.handles_claims:
         return render(request, "403.html", status=403)
-    form = QuarterForm(request.POST or None, user=request.user)
+    form = QuarterForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         scope = form.scope()
         rows = scope.clues().count()

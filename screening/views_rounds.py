@@ -134,7 +134,7 @@ def round_create(request):
     department = request.user.department
     if department is None or not department.handles_claims:
         return render(request, "403.html", status=403)
-    form = RoundForm(request.POST or None, department=department)
+    form = RoundForm(request.POST if request.method == "POST" else None, department=department)
     if request.method == "POST" and form.is_valid():
         screening_round = form.save(commit=False)
         screening_round.department = department

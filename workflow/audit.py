@@ -54,7 +54,10 @@ def _audited_fields(instance: models.Model) -> list[models.Field]:
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
-    return {f.attname: _plain(f.value_from_object(instance)) for f in _audited_fields(instance)}
+    # Deferred fields (.only()/.defer()) are not read: reading one would load it.
+    deferred = instance.get_deferred_fields()
+    return {f.attname: _plain(f.value_from_object(instance)) for f in _audited_fields(instance)
+            if f.attname not in deferred}
 
 
 def _shown(field: models.Field, raw: Any) -> str:
@@ -77,6 +80,8 @@ def diff(instance: models.Model, before: dict[str, Any] | None) -> dict[str, dic
     after = snapshot(instance)
     changes = {}
     for field in _audited_fields(instance):
+        if field.attname not in after:
+            continue
         old = None if before is None else before.get(field.attname)
         new = after[field.attname]
         if old == new or (before is None and new in (None, "", [], {})):

@@ -244,3 +244,11 @@ CELERY_BEAT_SCHEDULE["scan-deadlines"] = {
     "schedule": timedelta(seconds=ECOCLAIM_DEADLINE_SCAN_SECONDS),
 }
 # --- end of deadlines and notifications ------------------------------------------------------
+
+# Screening reports and imports (screening/reports.py, screening/imports.py): exports up to
+# DIRECT_MAX_ROWS rows download at once, bigger ones run as a Celery task; a task silent for
+# STALE_SECONDS is taken over.
+ECOCLAIM_REPORT_DIRECT_MAX_ROWS = env_int("ECOCLAIM_REPORT_DIRECT_MAX_ROWS", 2000)
+ECOCLAIM_REPORT_STALE_SECONDS = env_int("ECOCLAIM_REPORT_STALE_SECONDS", 3600)
+ECOCLAIM_IMPORT_MAX_ROWS = env_int("ECOCLAIM_IMPORT_MAX_ROWS", 2000)
+ECOCLAIM_IMPORT_MAX_BYTES = env_int("ECOCLAIM_IMPORT_MAX_BYTES", 10 * 1024 * 1024)

@@ -307,3 +307,10 @@ def test_officers_only_and_only_their_own_upload(client, officer, demo_org):
     assert client.get(clue_import.get_absolute_url()).status_code == 404
     assert confirm(client, clue_import).status_code == 404
     assert not Clue.objects.exists()
+
+
+def test_the_upload_page(client, officer):
+    page = client.get(UPLOAD).content.decode()
+    assert "从 Excel 导入线索" in page and reverse("screening:import_template") in page
+    response = client.post(UPLOAD, {})
+    assert "请选择要导入的 Excel 文件。" in response.content.decode()

@@ -430,3 +430,32 @@ def test_half_year_is_for_the_lead_coordinator_only(client, demo_org):
     coordinator = UserFactory(department=demo_org.departments["市水务局"], role=Role.COORDINATOR)
     client.force_login(coordinator)
     assert client.get(HALF_YEAR).status_code == 403
+
+
+def test_the_pages_render_in_chinese(client, demo_org, built):
+    built("jingban")
+    client.force_login(demo_org.by_username["jingban"])
+    page = client.get(QUARTERLY).content.decode()
+    assert "季度线索筛查清单" in page and "我最近的导出" in page
+    assert "线索筛查清单_太原市生态环境局_2026年第三季度.xlsx" in page
+    assert 'name="department"' not in page  # own department only
+    assert "半年筛查汇总" not in page
+    client.force_login(demo_org.by_username["qiantou"])
+    page = client.get(QUARTERLY).content.decode()
+    assert "本行政区及下级全部部门" in page and "半年筛查汇总" in page
+    page = client.get(HALF_YEAR).content.decode()  # the current half-year by default
+    assert "2026年下半年" in page
+
+
+def test_the_clue_list_offers_the_screening_pages(client, demo_org):
+    client.force_login(demo_org.by_username["jingban"])
+    page = client.get(reverse("screening:clue_list")).content.decode()
+    for url in (reverse("screening:round_list"), QUARTERLY, reverse("screening:import_upload")):
+        assert f'href="{url}"' in page
+    client.force_login(demo_org.by_username["chuzhang"])
+    page = client.get(reverse("screening:clue_list")).content.decode()
+    assert f'href="{QUARTERLY}"' in page
+    assert f'href="{reverse("screening:import_upload")}"' not in page
+    client.force_login(demo_org.by_username["jiancha"])
+    page = client.get(reverse("screening:clue_list")).content.decode()
+    assert f'href="{QUARTERLY}"' not in page and "筛查批次" not in page

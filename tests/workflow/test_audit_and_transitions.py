@@ -161,3 +161,12 @@ def test_two_concurrent_transitions_one_wins_the_other_is_told():
     assert outcomes.count("ok") == 1
     assert "该记录已被他人处理，当前状态为“初步核查中”" in [o for o in outcomes if o != "ok"][0]
     assert history(clue).filter(action=AuditEvent.Action.TRANSITION).count() == 1
+
+
+def test_a_record_loaded_with_deferred_fields_saves_and_audits_only_what_it_has(clue, officer):
+    partial = Clue.objects.only("id", "summary", "state").get(pk=clue.pk)
+    with acting_as(officer):
+        partial.summary = "补充：下游取水口已停用。"
+        partial.save(update_fields=["summary"])
+    event = history(clue).first()
+    assert set(event.changes) == {"summary"}
