@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import SourceChannel
+from workflow.admin import ReadOnlyAdmin
+
+from .models import ClueImport, ReportExport, ScreeningRound, SourceChannel
 
 
 @admin.register(SourceChannel)
@@ -11,24 +13,10 @@ class SourceChannelAdmin(admin.ModelAdmin):
     list_editable = ("active",)
 
 
-from .models import ClueImport, ReportExport, ScreeningRound  # noqa: E402
-
-
-class _ReadOnly(admin.ModelAdmin):
-    """Recorded through the screening pages (numbering, scope, audit); the admin only shows."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Rounds, exports and imports are recorded through the screening pages (numbering, scope,
+# audit); the admin only shows them.
 @admin.register(ScreeningRound)
-class ScreeningRoundAdmin(_ReadOnly):
+class ScreeningRoundAdmin(ReadOnlyAdmin):
     list_display = ("department", "year", "quarter", "sequence", "screened_on", "created_by")
     list_filter = ("year", "quarter")
     list_select_related = ("department", "created_by")
@@ -36,7 +24,7 @@ class ScreeningRoundAdmin(_ReadOnly):
 
 
 @admin.register(ReportExport)
-class ReportExportAdmin(_ReadOnly):
+class ReportExportAdmin(ReadOnlyAdmin):
     list_display = ("filename", "requested_by", "status", "rows_done", "rows_total",
                     "created_at", "finished_at")
     list_filter = ("status", "scope")
@@ -45,7 +33,7 @@ class ReportExportAdmin(_ReadOnly):
 
 
 @admin.register(ClueImport)
-class ClueImportAdmin(_ReadOnly):
+class ClueImportAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "department", "uploaded_by", "status", "rows_new",
                     "rows_skipped", "created_at", "imported_at")
     list_filter = ("status",)
