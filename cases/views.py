@@ -13,7 +13,7 @@ from workflow.approvals import requests_of
 from workflow.attachments import attach, attachments_of
 from workflow.audit import history
 from workflow.deadlines import deadlines_of
-from workflow.http import transition_from_post
+from workflow.http import transition_from_post, workable_or_refuse
 from workflow.models import ApprovalRequest, ApprovalStep
 from workflow.pagination import keyset_page
 from workflow.transitions import TransitionError, options_for
@@ -54,7 +54,7 @@ def case_detail(request, pk):
     workable = (not case.is_read_only
                 and Case.objects.workable_by(request.user).filter(pk=case.pk).exists())
     can_handle = workable and request.user.has_perm("cases.handle_case")
-    investigation, _ = Investigation.objects.get_or_create(case=case)
+    investigation = Investigation.objects.filter(case=case).prefetch_related("team").first()
     deadlines = list(deadlines_of(case))
     return render(request, "cases/case_detail.html", {
         "case": case,
@@ -62,7 +62,7 @@ def case_detail(request, pk):
         "clues": case.clues.select_related("channel"),
         "participants": case.participants.all(),
         "investigation": investigation,
-        "team": investigation.team.all(),
+        "team": investigation.team.all() if investigation else [],
         "evidence": case.evidence.select_related("attachment"),
         "attachments": attachments_of(case),
         "deadlines": deadlines,
@@ -95,12 +95,8 @@ def _parts_of(case) -> dict:
 
 
 def _workable_case(request, pk, *stages):
-    case = get_object_or_404(Case.objects.workable_by(request.user).select_related(
-        "department", "rule_profile"), pk=pk)
-    if case.is_read_only or (stages and case.stage not in stages):
-        messages.error(request, f"案件处于“{case.get_stage_display()}”阶段，不能办理此事项。")
-        return case, redirect(case.get_absolute_url())
-    return case, None
+    return workable_or_refuse(request, Case.objects.select_related(
+        "department", "rule_profile"), pk, *stages)
 
 
 @login_required

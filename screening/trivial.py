@@ -71,7 +71,7 @@ def _finding(clue: Clue, spec: dict, citation: str) -> Finding:
                        "线索登记为位于生态保护红线或自然保护地内" if clue.in_protected_area else
                        "线索登记为不在生态保护红线、自然保护地内")
     if code == "repeat_within_years":
-        years = spec.get("years", 2)
+        years = spec["years"]  # required by rules/keys.py
         earlier = earlier_damage(clue, years)
         if not clue.pk or not clue.suspected_obligors.exists():
             return Finding(code, label, citation, None, "尚未登记赔偿义务人，无法判断")

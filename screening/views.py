@@ -8,7 +8,7 @@ from workflow.approvals import requests_of
 from workflow.attachments import AttachmentForm, attach, attachments_of
 from workflow.audit import history
 from workflow.deadlines import deadlines_of
-from workflow.http import transition_from_post
+from workflow.http import transition_from_post, workable_or_refuse
 from workflow.pagination import keyset_page
 from workflow.transitions import TransitionError, options_for
 
@@ -136,12 +136,8 @@ def clue_attach(request, pk):
 
 
 def _workable_clue(request, pk, *states):
-    clue = get_object_or_404(Clue.objects.workable_by(request.user).select_related(
-        "department", "jurisdiction", "channel", "rule_profile__rule_set"), pk=pk)
-    if states and clue.state not in states:
-        messages.error(request, f"线索处于“{clue.get_state_display()}”状态，不能办理此事项。")
-        return clue, redirect(clue.get_absolute_url())
-    return clue, None
+    return workable_or_refuse(request, Clue.objects.select_related(
+        "department", "jurisdiction", "channel", "rule_profile__rule_set"), pk, *states)
 
 
 @login_required

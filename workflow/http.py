@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 
 from . import transitions
 
@@ -23,3 +23,17 @@ def transition_from_post(request, obj, *, success_url):
     else:
         messages.success(request, "操作已完成。")
     return redirect(success_url)
+
+
+def workable_or_refuse(request, queryset, pk, *states):
+    """The record the user may act on (404 outside `workable_by`), and a redirect with a
+    Chinese message when its state is not one of `states` or it is read-only; else None."""
+    obj = get_object_or_404(queryset.workable_by(request.user), pk=pk)
+    fsm = transitions.state_field(type(obj))
+    current = getattr(obj, fsm.name)
+    if getattr(obj, "is_read_only", False) or (states and current not in states):
+        messages.error(request, f"{obj._meta.verbose_name}处于“"
+                                f"{transitions.state_label(type(obj), current)}”"
+                                f"{fsm.verbose_name}，不能办理此事项。")
+        return obj, redirect(obj.get_absolute_url())
+    return obj, None
