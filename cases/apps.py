@@ -25,6 +25,12 @@ class CasesConfig(AppConfig):
             request_transition="submit_initiation",
             approve_transition="approve_initiation", return_transition="return_initiation",
         ))
+        # 结案 (issue 8): the division head approves once every obligation is performed.
+        approvals.register(approvals.ApprovalAction(
+            code="case_closing", title="结案", steps=(Role.DIVISION_HEAD,),
+            request_transition="request_closing",
+            approve_transition="approve_closing", return_transition="return_closing",
+        ))
         approvals.register(approvals.ApprovalAction(
             code="case_termination", title="索赔终止", steps=heads,
             request_transition="request_termination",

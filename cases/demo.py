@@ -35,7 +35,7 @@ ORDER = [Case.Stage.DRAFT, Case.Stage.INITIATION_APPROVAL, Case.Stage.INVESTIGAT
          Case.Stage.CONCLUDED, Case.Stage.NEGOTIATING]
 
 
-def _open_case(org, summary, damage, amount, days_ago) -> Case:
+def open_demo_case(org, summary, damage, amount, days_ago) -> Case:
     officer, head = org.by_username["jingban"], org.by_username["chuzhang"]
     department = org.departments["市生态环境局"]
     today = timezone.localdate()
@@ -57,7 +57,7 @@ def _open_case(org, summary, damage, amount, days_ago) -> Case:
     return clue.cases.get()
 
 
-def _advance(org, case: Case, target: str) -> None:
+def advance_demo_case(org, case: Case, target: str) -> None:
     officer = org.by_username["jingban"]
     heads = [org.by_username["chuzhang"], org.by_username["juzhang"]]
     if target == Case.Stage.APPRAISING:
@@ -122,5 +122,5 @@ def load(org):
     if Case.objects.filter(clues__summary=DEMO_CASES[0][0]).exists():
         return
     for index, (summary, damage, amount, target) in enumerate(DEMO_CASES):
-        case = _open_case(org, summary, damage, amount, days_ago=60 - index * 8)
-        _advance(org, case, target)
+        case = open_demo_case(org, summary, damage, amount, days_ago=60 - index * 8)
+        advance_demo_case(org, case, target)

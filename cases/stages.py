@@ -4,6 +4,8 @@ deadlines — the investigation (CQ 五: 30 days, appraisal time excluded) and t
 conclusion (SX 第十七条: 30 days after the investigation ends) — opened, paused, resumed or
 met as the stage moves."""
 
+from collections.abc import Callable
+
 from django.utils import timezone
 
 from rules.errors import RuleError
@@ -31,7 +33,26 @@ def _open(case, kind, *, start, event, by):
         return None
 
 
+StageFollower = Callable[..., None]
+_followers: list[StageFollower] = []
+
+
+def stage_follower(func: StageFollower) -> StageFollower:
+    """Register `func(case, name, *, by)` to run after every case transition, in its
+    transaction: a later stage's app reacts to the case without cases importing it (e.g. the
+    negotiation app opens the first round when the case starts negotiating)."""
+    if func not in _followers:
+        _followers.append(func)
+    return func
+
+
 def follow_stage(case, name: str, *, by) -> None:
+    _follow_own(case, name, by=by)
+    for follower in _followers:
+        follower(case, name, by=by)
+
+
+def _follow_own(case, name: str, *, by) -> None:
     Stage = type(case).Stage
     if name == "approve_initiation":
         from .models import Investigation

@@ -12,7 +12,6 @@ from workflow import approvals
 from workflow.approvals import requests_of
 from workflow.attachments import attach, attachments_of
 from workflow.audit import history
-from workflow.deadlines import deadlines_of
 from workflow.http import transition_from_post, workable_or_refuse
 from workflow.models import ApprovalRequest, ApprovalStep
 from workflow.pagination import keyset_page
@@ -29,6 +28,7 @@ from .forms import (
     ReasonForm,
 )
 from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
+from .parts import deadlines_of_case, parts_of
 from .views_ledger import classification_panel
 
 
@@ -55,7 +55,8 @@ def case_detail(request, pk):
                 and Case.objects.workable_by(request.user).filter(pk=case.pk).exists())
     can_handle = workable and request.user.has_perm("cases.handle_case")
     investigation = Investigation.objects.filter(case=case).prefetch_related("team").first()
-    deadlines = list(deadlines_of(case))
+    parts = _parts_of(case)
+    deadlines = list(deadlines_of_case(case, parts))
     return render(request, "cases/case_detail.html", {
         "case": case,
         "obligors": case.obligor_links.select_related("party"),
@@ -68,7 +69,7 @@ def case_detail(request, pk):
         "deadlines": deadlines,
         "next_deadline": next((d for d in deadlines if d.is_active), None),
         "approvals": requests_of(case),
-        "history": history(case, including=_parts_of(case))[:300],
+        "history": history(case, including=parts)[:300],
         "timeline_subject": str(case),
         "transitions": options_for(case, request.user) if can_handle else [],
         "can_handle": can_handle,
@@ -81,9 +82,10 @@ def case_detail(request, pk):
 
 
 def _parts_of(case) -> dict:
-    """The rows whose audit events belong on the case's timeline."""
+    """The rows whose audit events belong on the case's timeline: the case's own parts here,
+    the later stages' through cases.parts."""
     requests = list(requests_of(case).values_list("pk", flat=True))
-    return {
+    own = {
         CaseObligor: case.obligor_links.values_list("pk", flat=True),
         Investigation: Investigation.objects.filter(case=case).values_list("pk", flat=True),
         Evidence: case.evidence.values_list("pk", flat=True),
@@ -92,6 +94,9 @@ def _parts_of(case) -> dict:
         ApprovalStep: ApprovalStep.objects.filter(request__in=requests)
                                           .values_list("pk", flat=True),
     }
+    for model, pks in parts_of(case).items():
+        own[model] = [*own.get(model, []), *pks]
+    return own
 
 
 def _workable_case(request, pk, *stages):

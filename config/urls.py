@@ -14,5 +14,6 @@ urlpatterns = [
     path("parties/", include("parties.urls")),
     path("screening/", include("screening.urls")),
     path("cases/", include("cases.urls")),
+    path("negotiation/", include("negotiation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,17 @@ class CaseQuerySet(ScopedQuerySet):
     scope_participants = "participants"
 
 
+class CasePartQuerySet(models.QuerySet):
+    """A record that belongs to a case (appraisal, negotiation, agreement …) is seen and handled
+    by whoever may see or handle its case: the one scoping rule, through Case."""
+
+    def visible_to(self, user):
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+    def workable_by(self, user):
+        return self.filter(case__in=Case.objects.workable_by(user).values("pk"))
+
+
 def division_or_department_head(case, user) -> bool:
     return has_role(user, Role.DIVISION_HEAD, Role.DEPARTMENT_HEAD)
 
@@ -55,6 +66,13 @@ def no_running_appraisal(case) -> bool:
     return running is None or not running()
 
 
+@condition("尚有未履行完毕的义务")
+def all_obligations_performed(case) -> bool:
+    from cases.closing import unperformed
+
+    return not unperformed(case)
+
+
 class Case(FSMModelMixin, AuditedModel):
     """A 生态环境损害赔偿 case. `stage` is the one place that says where the case is in the
     whole lifecycle (DOMAIN §3.2–§3.7); it moves only by the transitions below, run through
@@ -70,6 +88,12 @@ class Case(FSMModelMixin, AuditedModel):
         TERMINATION_APPROVAL = "termination_approval", "终止审批中"
         TERMINATED = "terminated", "索赔终止"
         NEGOTIATING = "negotiating", "磋商"
+        PERFORMING = "performing", "履行"
+        CONFIRMING = "confirming", "司法确认中"
+        LITIGATING = "litigating", "诉讼"
+        ENFORCING = "enforcing", "强制执行"
+        CLOSING_APPROVAL = "closing_approval", "结案审批中"
+        CLOSED = "closed", "结案"
 
     class Restorability(models.TextChoices):
         UNKNOWN = "unknown", "尚未评估"
@@ -153,7 +177,7 @@ class Case(FSMModelMixin, AuditedModel):
 
     @property
     def is_read_only(self) -> bool:
-        return self.stage in (self.Stage.TERMINATED,)
+        return self.stage in (self.Stage.TERMINATED, self.Stage.CLOSED)
 
     def running_appraisal(self) -> bool:
         """An appraisal of this case is still running (condition of finish_appraisal)."""
@@ -223,6 +247,70 @@ class Case(FSMModelMixin, AuditedModel):
     @transition(field=stage, source=Stage.TERMINATION_APPROVAL, target=Stage.CONCLUDED,
                 permission=division_or_department_head, custom={"label": "退回", "hidden": True})
     def return_termination(self, *, by, reason=""):
+        pass
+
+    # --- after negotiation (negotiation/services.py runs these; CQ 七、八; SX 第十九–二十二条) ---
+
+    @transition(field=stage, source=Stage.NEGOTIATING, target=Stage.PERFORMING,
+                permission="cases.handle_case", custom={"label": "签署赔偿协议", "hidden": True})
+    def agreement_signed(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.PERFORMING, target=Stage.CONFIRMING,
+                permission="cases.handle_case", custom={"label": "申请司法确认", "hidden": True})
+    def confirmation_applied(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.CONFIRMING, target=Stage.PERFORMING,
+                permission="cases.handle_case", custom={"label": "司法确认", "hidden": True})
+    def confirmation_granted(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.CONFIRMING, target=Stage.NEGOTIATING,
+                permission="cases.handle_case",
+                custom={"label": "不予司法确认，重新磋商", "hidden": True})
+    def confirmation_refused(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=[Stage.NEGOTIATING, Stage.PERFORMING, Stage.CONFIRMING],
+                target=Stage.LITIGATING, permission="cases.handle_case",
+                custom={"label": "提起诉讼", "hidden": True})
+    def litigation_started(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.LITIGATING, target=Stage.PERFORMING,
+                permission="cases.handle_case", custom={"label": "判决生效", "hidden": True})
+    def judgment_effective(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.PERFORMING, target=Stage.ENFORCING,
+                permission="cases.handle_case", custom={"label": "申请强制执行", "hidden": True})
+    def enforcement_applied(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.ENFORCING, target=Stage.PERFORMING,
+                permission="cases.handle_case", custom={"label": "强制执行终结", "hidden": True})
+    def enforcement_ended(self, *, by, reason=""):
+        pass
+
+    # --- 结案: every obligation performed (cases/closing.py), the division head approves ---
+
+    @transition(field=stage, source=Stage.PERFORMING, target=Stage.CLOSING_APPROVAL,
+                permission="cases.handle_case", conditions=[all_obligations_performed],
+                custom={"label": "申请结案", "hidden": True})
+    def request_closing(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.CLOSING_APPROVAL, target=Stage.CLOSED,
+                permission=division_or_department_head,
+                conditions=[all_obligations_performed],
+                custom={"label": "批准结案", "hidden": True})
+    def approve_closing(self, *, by, reason=""):
+        pass
+
+    @transition(field=stage, source=Stage.CLOSING_APPROVAL, target=Stage.PERFORMING,
+                permission=division_or_department_head, custom={"label": "退回", "hidden": True})
+    def return_closing(self, *, by, reason=""):
         pass
 
     def after_transition(self, name: str, *, by) -> None:

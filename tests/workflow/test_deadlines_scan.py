@@ -15,6 +15,7 @@ from django.urls import reverse
 from config.celery import app as celery_app
 from workflow.deadlines import (
     extend,
+    expiry_handler,
     forget_expiry_handler,
     mark_met,
     on_expiry,
@@ -320,10 +321,12 @@ def test_two_concurrent_scans_raise_and_deliver_each_alert_once(eager_celery):
 
 @pytest.fixture
 def expiry_calls():
-    """A test-only handler for the negotiation period; the negotiation app registers the real
-    one (lock the negotiation, put 磋商期限届满 on the case)."""
+    """A test-only handler for the negotiation period in place of the negotiation app's own
+    (negotiation/deadlines.py), restored afterwards."""
     calls: list[int] = []
     failures = {"left": 0}
+    real = expiry_handler(Kind.NEGOTIATION_PERIOD)
+    forget_expiry_handler(Kind.NEGOTIATION_PERIOD)
 
     @on_expiry(Kind.NEGOTIATION_PERIOD)
     def negotiation_period_passed(deadline):
@@ -336,6 +339,8 @@ def expiry_calls():
 
     yield calls, failures
     forget_expiry_handler(Kind.NEGOTIATION_PERIOD)
+    if real is not None:
+        on_expiry(Kind.NEGOTIATION_PERIOD)(real)
 
 
 @pytest.fixture
