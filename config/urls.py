@@ -14,6 +14,7 @@ urlpatterns = [
     path("parties/", include("parties.urls")),
     path("screening/", include("screening.urls")),
     path("cases/", include("cases.urls")),
+    path("documents/", include("documents.urls")),
     path("negotiation/", include("negotiation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -89,7 +89,7 @@ def _period_expired(negotiation: Negotiation, today: date) -> str | None:
 
 
 def _noted(negotiation: Negotiation, today: date) -> str | None:
-    return None  # the explanation (and its proof file) carry it
+    return None  # the officer's explanation carries it
 
 
 REASONS: dict[str, FailureReason] = {r.code: r for r in [

@@ -17,7 +17,7 @@ from workflow import approvals
 from workflow import deadlines as engine
 from workflow.attachments import attach
 from workflow.models import Deadline, DeadlineKind
-from workflow.transitions import ConditionsNotMet, TransitionError, perform
+from workflow.transitions import ConditionsNotMet, TransitionDenied, TransitionError, perform
 
 from . import failure
 from .models import (
@@ -40,6 +40,14 @@ ACTIVE = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
 
 class NegotiationError(TransitionError):
     """An operation refused for a reason the user can fix; the message is in Chinese."""
+
+
+def _require_handler(case: Case, by) -> None:
+    """The officer of the handling or a joint department (cases.handle_case within
+    Case.objects.workable_by) — the services check it themselves, not only the views."""
+    if not by.has_perm("cases.handle_case") or \
+            not Case.objects.workable_by(by).filter(pk=case.pk).exists():
+        raise TransitionDenied("您没有办理该案件的权限。")
 
 
 def _lock(negotiation: Negotiation) -> Negotiation:
@@ -114,6 +122,7 @@ def record_service(negotiation: Negotiation, *, obligor, method: str, attempted_
     SX 第十八条: 自送达磋商书面通知之日起算) and the reply period of the notice."""
     with transaction.atomic():
         negotiation = _lock(negotiation)
+        _require_handler(negotiation.case, by)
         if negotiation.state not in (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS):
             raise NegotiationError("磋商告知书尚未制发或磋商已结束，不能登记送达。")
         if obligor.case_id != negotiation.case_id:
@@ -126,16 +135,17 @@ def record_service(negotiation: Negotiation, *, obligor, method: str, attempted_
             raise NegotiationError(
                 f"本轮磋商已于{cn_date(negotiation.served_on)}送达，磋商期限自该日起算；"
                 "早于该日的送达请核实后更正。")
+        first_success = succeeded and negotiation.state == State.SERVING
+        if first_success and negotiation.reply_due and negotiation.reply_due <= attempted_on:
+            raise NegotiationError(
+                f"告知书的答复期限（{cn_date(negotiation.reply_due)}）须晚于送达日期。")
         attempt = ServiceAttempt.objects.create(
             negotiation=negotiation, obligor=obligor, method=method, attempted_on=attempted_on,
             succeeded=succeeded, recipient=recipient, note=note, recorded_by=by)
         if proof is not None:
             attempt.proof = attach(negotiation, proof, by=by, kind="送达回证")
             attempt.save()
-        if succeeded and negotiation.state == State.SERVING:
-            if negotiation.reply_due and negotiation.reply_due <= attempted_on:
-                raise NegotiationError(
-                    f"告知书的答复期限（{cn_date(negotiation.reply_due)}）须晚于送达日期。")
+        if first_success:
             negotiation.served_on = attempted_on
             negotiation.save()
             negotiation = perform(negotiation, "mark_served", by=by,
@@ -198,6 +208,7 @@ def record_meeting(negotiation: Negotiation, *, held_on: date, place: str, atten
                    agent_authorisation=None, minutes_file=None) -> Meeting:
     with transaction.atomic():
         negotiation = _lock(negotiation)
+        _require_handler(negotiation.case, by)
         if negotiation.state != State.IN_PROGRESS:
             raise NegotiationError("只有在赔偿义务人同意磋商后、磋商结束前才能登记磋商会议。")
         _check_day(held_on, label="会议日期", not_before=negotiation.served_on,
@@ -231,6 +242,7 @@ def add_agent_authorisation(meeting: Meeting, uploaded, *, by) -> Meeting:
     """The agent's written authorisation; only then the meeting counts (ZJ)."""
     with transaction.atomic():
         negotiation = _lock(meeting.negotiation)
+        _require_handler(negotiation.case, by)
         if not negotiation.is_open:
             raise NegotiationError("磋商已结束。")
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -254,6 +266,7 @@ def allow_early_restoration(negotiation: Negotiation, *, requested_on: date, con
                             by) -> Negotiation:
     with transaction.atomic():
         negotiation = _lock(negotiation)
+        _require_handler(negotiation.case, by)
         if negotiation.state not in (State.AWAITING_REPLY, State.IN_PROGRESS):
             raise NegotiationError("只有在告知书送达后、协议签订前可以同意先行修复。")
         _check_day(requested_on, label="申请日期")
@@ -305,6 +318,7 @@ def draft_agreement(negotiation: Negotiation, *, by) -> Agreement:
     """The round's draft agreement (made once), prefilled from the investigation."""
     with transaction.atomic():
         negotiation = _lock(negotiation)
+        _require_handler(negotiation.case, by)
         existing = negotiation.agreements.filter(state=Agreement.State.DRAFT).first()
         if existing:
             return existing
@@ -350,6 +364,7 @@ def correct_agreement(agreement: Agreement, *, reason: str, by) -> Agreement:
         raise NegotiationError("请填写更正理由。")
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        _require_handler(agreement.case, by)
         if agreement.state != Agreement.State.SIGNED:
             raise NegotiationError("只能更正已签署且现行有效的协议版本。")
         if Agreement.objects.filter(previous=agreement).exists():
@@ -385,6 +400,7 @@ def current_agreement(case: Case) -> Agreement | None:
 def start_confirmation(case: Case, *, by) -> JudicialConfirmation:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        _require_handler(case, by)
         agreement = current_agreement(case)
         if case.stage != Case.Stage.PERFORMING or agreement is None:
             raise NegotiationError("须在签署赔偿协议后、履行阶段申请司法确认。")
@@ -462,6 +478,7 @@ def sue_for_nonperformance(case: Case, *, note: str, by) -> Litigation:
         raise NegotiationError("请写明赔偿义务人未履行或未完全履行的情况。")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        _require_handler(case, by)
         if case.stage != Case.Stage.PERFORMING or current_agreement(case) is None:
             raise NegotiationError("只有在赔偿协议履行阶段可以因未履行提起诉讼。")
         if confirmed_agreement(case) or effective_judgment(case):
@@ -490,6 +507,7 @@ def advance_litigation(litigation: Litigation, step: str, *, by,
 def start_enforcement(case: Case, *, by) -> Enforcement:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        _require_handler(case, by)
         if case.stage != Case.Stage.PERFORMING:
             raise NegotiationError("只有在履行阶段可以申请强制执行。")
         if case.enforcements.exclude(state=Enforcement.State.CONCLUDED).exists():
@@ -512,7 +530,10 @@ def apply_enforcement(enforcement: Enforcement, *, by,
                       seen_state: str | None = None) -> Enforcement:
     with transaction.atomic():
         enforcement = perform(enforcement, "apply", by=by, expected_state=seen_state)
-        _check_day(enforcement.applied_on, label="申请日期")
+        basis_day = (enforcement.litigation.effective_on if enforcement.litigation_id
+                     else enforcement.confirmation.ruling_date)
+        _check_day(enforcement.applied_on, label="申请日期", not_before=basis_day,
+                   not_before_label="判决生效或司法确认裁定日期")
         perform(enforcement.case, "enforcement_applied", by=by, reason=enforcement.court)
     return enforcement
 

@@ -159,6 +159,8 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "private"
 
+# Documents (documents/): the CJK serif the seven model forms are set in (fonts-noto-cjk).
+ECOCLAIM_DOCUMENT_FONT_FAMILY = env_str("ECOCLAIM_DOCUMENT_FONT_FAMILY", "Noto Serif CJK SC")
 ECOCLAIM_UPLOAD_MAX_BYTES = env_int("ECOCLAIM_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 ECOCLAIM_UPLOAD_ALLOWED_EXTENSIONS = env_list(
     "ECOCLAIM_UPLOAD_ALLOWED_EXTENSIONS",

@@ -215,3 +215,16 @@ def test_only_one_open_round_and_only_officers_issue(d):
     preparing = perform(concluded_case(d), "start_negotiation", by=d.officer).negotiations.get()
     with pytest.raises(TransitionDenied):
         perform(preparing, "issue_notice", by=d.division_head)
+
+
+@time_machine.travel(NOV, tick=False)
+def test_the_services_themselves_refuse_heads_and_other_departments(d):
+    negotiation = in_progress(d)
+    outsider = desk("SX").officer
+    for user in (d.division_head, outsider):
+        with pytest.raises(TransitionDenied, match="没有办理该案件的权限"):
+            meet(negotiation, type(d)(officer=user, division_head=None, department_head=None,
+                                      department=None), datetime.date(2026, 10, 12))
+        with pytest.raises(TransitionDenied):
+            services.draft_agreement(negotiation, by=user)
+    assert not negotiation.meetings.exists() and not negotiation.agreements.exists()

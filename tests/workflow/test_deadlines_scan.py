@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from config.celery import app as celery_app
 from workflow.deadlines import (
-    extend,
     expiry_handler,
+    extend,
     forget_expiry_handler,
     mark_met,
     on_expiry,

@@ -1,0 +1,43 @@
+"""Reading rendered PDFs back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+A4 = (595.28, 841.89)  # points
+
+
+def reader(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def text_of(pdf: bytes) -> str:
+    """The text of every page without any white space (a value that wraps in its table cell
+    reads whole; "编　号" reads "编号")."""
+    pages = [page.extract_text() or "" for page in reader(pdf).pages]
+    return re.sub(r"\s+", "", "".join(pages))
+
+
+def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader(pdf).pages]
+
+
+def fonts(pdf: bytes) -> dict[str, bool]:
+    """{BaseFont: embedded?} of every font used on any page (a Type0 font through its
+    descendant's descriptor)."""
+    found = {}
+    for page in reader(pdf).pages:
+        resources = page.get("/Resources")
+        font_dict = resources.get_object().get("/Font") if resources else None
+        for ref in (font_dict or {}).values():
+            font = ref.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            found[str(font.get("/BaseFont"))] = any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
