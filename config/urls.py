@@ -16,5 +16,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("documents/", include("documents.urls")),
     path("negotiation/", include("negotiation.urls")),
+    path("restoration/", include("restoration.urls")),
     path("admin/", admin.site.urls),
 ]

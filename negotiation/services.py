@@ -350,6 +350,10 @@ def sign_agreement(agreement: Agreement, *, by, seen_state: str | None = None) -
             perform(agreement.previous, "supersede", by=by,
                     reason=f"更正为第{agreement.version}版：{agreement.correction_reason}")
         else:
+            # A renegotiated agreement (CQ 八) replaces the one the court refused to confirm.
+            for earlier in agreement.case.agreements.filter(
+                    state=Agreement.State.SIGNED).exclude(pk=agreement.pk):
+                perform(earlier, "supersede", by=by, reason=f"重新磋商达成{agreement}")
             perform(negotiation, "conclude", by=by, reason=f"签署{agreement}")
             _close_periods(negotiation, by=by, note="达成赔偿协议")
             agreement.case = perform(agreement.case, "agreement_signed", by=by,

@@ -90,6 +90,8 @@ def test_a_refusal_opens_one_new_round_and_a_second_refusal_goes_to_litigation(d
         services.open_round(case, by=d.officer, kind=Negotiation.Kind.RENEGOTIATION)
     # The renegotiated agreement is refused again: no third round, litigation instead.
     renegotiation = _bring_to_agreement(renegotiation, d)
+    first.agreement.refresh_from_db()
+    assert first.agreement.state == "superseded"  # the renegotiated agreement replaces it
     second = filed(d, agreement=services.current_agreement(case),
                    applied_on=datetime.date(2026, 11, 16))
     refuse(second, d, on=datetime.date(2026, 11, 18))
