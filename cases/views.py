@@ -51,9 +51,7 @@ def case_detail(request, pk):
         Case.objects.visible_to(request.user).select_related(
             "department", "jurisdiction", "rule_profile__rule_set", "created_by",
             "lead_department"), pk=pk)
-    workable = (not case.is_read_only
-                and Case.objects.workable_by(request.user).filter(pk=case.pk).exists())
-    can_handle = workable and request.user.has_perm("cases.handle_case")
+    can_handle = case.can_be_handled_by(request.user)
     investigation = Investigation.objects.filter(case=case).prefetch_related("team").first()
     parts = _parts_of(case)
     deadlines = list(deadlines_of_case(case, parts))

@@ -93,14 +93,10 @@ class ProgressForm(StyledForm, forms.Form):
         return cleaned
 
 
-def _workable(user, case: Case) -> bool:
-    return Case.objects.workable_by(user).filter(pk=case.pk).exists()
-
-
 def classification_panel(case: Case, user) -> dict:
     """Context for templates/cases/_classification.html (as `classification_panel`)."""
     can_edit = (user.has_perm(CHECKLIST_PERMISSION) and not case.is_read_only
-                and _workable(user, case))
+                and case.is_workable_by(user))
     history = list(case.classifications.select_related("by", "profile__rule_set")[:20])
     is_major = case.classification == Case.Classification.MAJOR
     return {
@@ -175,7 +171,7 @@ def major_progress(request, pk):
         .select_related("department", "jurisdiction", "rule_profile__rule_set", "created_by"),
         pk=pk)
     may_record = (request.user.has_perm(PROGRESS_PERMISSION) and not case.is_read_only
-                  and _workable(request.user, case))
+                  and case.is_workable_by(request.user))
     form = None
     if may_record:
         form = ProgressForm(request.POST or None, case=case)

@@ -60,8 +60,7 @@ def _obligor_for(case, form: registry.Form, value):
 
 
 def can_generate(user, case) -> bool:
-    return (user.has_perm("documents.generate_document")
-            and Case.objects.workable_by(user).filter(pk=case.pk).exists())
+    return user.has_perm("documents.generate_document") and case.is_workable_by(user)
 
 
 @login_required
@@ -112,7 +111,7 @@ def case_documents(request, pk):
     page = keyset_page(documents, key="generated_at", after=request.GET.get("after"),
                        before=request.GET.get("before"))
     can_upload = (request.user.has_perm("documents.upload_scan")
-                  and Case.objects.workable_by(request.user).filter(pk=case.pk).exists())
+                  and case.is_workable_by(request.user))
     return render(request, "documents/case_documents.html", {
         "case": case, "page": page, "query": request.GET.copy(), "can_upload": can_upload,
         "identity_hidden": not can_see_full_identity(request.user),

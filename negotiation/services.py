@@ -45,8 +45,7 @@ class NegotiationError(TransitionError):
 def _require_handler(case: Case, by) -> None:
     """The officer of the handling or a joint department (cases.handle_case within
     Case.objects.workable_by) — the services check it themselves, not only the views."""
-    if not by.has_perm("cases.handle_case") or \
-            not Case.objects.workable_by(by).filter(pk=case.pk).exists():
+    if not by.has_perm("cases.handle_case") or not case.is_workable_by(by):
         raise TransitionDenied("您没有办理该案件的权限。")
 
 

@@ -28,7 +28,7 @@ from .forms import (
     ServiceForm,
 )
 from .models import Agreement, Meeting, Negotiation
-from .views_common import SERVICE_ERRORS, can_handle, for_action, option, run, show_errors
+from .views_common import SERVICE_ERRORS, for_action, option, run, show_errors
 
 State = Negotiation.State
 SERVICE_STATES = (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS)
@@ -70,7 +70,7 @@ def negotiation_detail(request, pk):
             "case__department", "case__rule_profile__rule_set", "created_by",
             "facts_confirmation", "early_restoration_allowed_by"), pk=pk)
     case = negotiation.case
-    handle = can_handle(request.user, case)
+    handle = case.can_be_handled_by(request.user)
     attempts = list(negotiation.service_attempts.select_related("proof", "recorded_by"))
     service = [{"obligor": o, "attempts": [a for a in attempts if a.obligor_id == o.pk],
                 "served": any(a.succeeded for a in attempts if a.obligor_id == o.pk)}

@@ -19,7 +19,7 @@ from .forms import (
     RestorationTermFormSet,
 )
 from .models import Agreement
-from .views_common import SERVICE_ERRORS, can_handle, for_action, option, run, show_errors
+from .views_common import SERVICE_ERRORS, for_action, option, run, show_errors
 
 AGREEMENTS = Agreement.objects.select_related("case__department", "negotiation", "previous",
                                               "drafted_by")
@@ -40,7 +40,7 @@ def _sign_panel(agreement, user) -> dict | None:
 
 def _detail_context(request, agreement, correction_form=None) -> dict:
     case = agreement.case
-    handle = can_handle(request.user, case)
+    handle = case.can_be_handled_by(request.user)
     correctable = (handle and agreement.state == Agreement.State.SIGNED
                    and not Agreement.objects.filter(previous=agreement).exists())
     return {

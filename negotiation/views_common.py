@@ -29,12 +29,6 @@ REPORT_STAGES = (Case.Stage.NEGOTIATING, Case.Stage.PERFORMING, Case.Stage.CONFI
                  Case.Stage.LITIGATING, Case.Stage.ENFORCING)
 
 
-def can_handle(user, case: Case) -> bool:
-    """The user may act on this case's negotiation and court records."""
-    return (user.has_perm("cases.handle_case") and not case.is_read_only
-            and Case.objects.workable_by(user).filter(pk=case.pk).exists())
-
-
 def messages_of(exc: Exception) -> list[str]:
     if isinstance(exc, ConditionsNotMet):
         return list(exc.unmet)

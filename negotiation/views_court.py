@@ -27,7 +27,6 @@ from .models import Enforcement, JudicialConfirmation, Litigation, Negotiation
 from .views_common import (
     REPORT_STAGES,
     SERVICE_ERRORS,
-    can_handle,
     case_for_action,
     for_action,
     option,
@@ -85,7 +84,7 @@ def confirmation_start(request, pk):
 def confirmation_detail(request, pk):
     confirmation = get_object_or_404(CONFIRMATIONS.visible_to(request.user), pk=pk)
     case = confirmation.case
-    handle = can_handle(request.user, case)
+    handle = case.can_be_handled_by(request.user)
     followed = {}
     if confirmation.state == JudicialConfirmation.State.REFUSED:
         followed = {
@@ -222,7 +221,7 @@ def litigation_start(request, pk):
 @permission_required("negotiation.view_litigation", raise_exception=True)
 def litigation_detail(request, pk):
     litigation = get_object_or_404(LITIGATIONS.visible_to(request.user), pk=pk)
-    handle = can_handle(request.user, litigation.case)
+    handle = litigation.case.can_be_handled_by(request.user)
     steps = options(litigation, LITIGATION_STEPS.get(litigation.state, []), request.user) \
         if handle else []
     return render(request, "negotiation/litigation_detail.html", {
@@ -282,7 +281,7 @@ def enforcement_start(request, pk):
 @permission_required("negotiation.view_enforcement", raise_exception=True)
 def enforcement_detail(request, pk):
     enforcement = get_object_or_404(ENFORCEMENTS.visible_to(request.user), pk=pk)
-    handle = can_handle(request.user, enforcement.case)
+    handle = enforcement.case.can_be_handled_by(request.user)
     return render(request, "negotiation/enforcement_detail.html", {
         "enforcement": enforcement, "case": enforcement.case, "can_handle": handle,
         "respondents": enforcement.respondents.select_related("party").order_by("id"),

@@ -217,9 +217,7 @@ def available_steps(project: RestorationProject) -> list[tuple[str, str]]:
 def project_detail(request, pk):
     project = _visible_project(request, pk)
     case = project.case
-    workable = (not project.case.is_read_only and request.user.has_perm(HANDLE)
-                and RestorationProject.objects.workable_by(request.user).filter(
-                    pk=project.pk).exists())
+    workable = case.can_be_handled_by(request.user)
     visits = list(project.site_visits.select_related("recorded_by"))
     photos = {}
     for attachment in Attachment.objects.filter(

@@ -70,8 +70,7 @@ def _funds_url(case) -> str:
 def case_funds(request, pk):
     case = _visible_case(request, pk)
     user = request.user
-    workable = not case.is_read_only and Case.objects.workable_by(user).filter(
-        pk=case.pk).exists()
+    workable = not case.is_read_only and case.is_workable_by(user)
     data = ledger.case_ledger(case)
     deposit = data.deposit
     return render(request, "restoration/case_funds.html", {
@@ -386,8 +385,7 @@ def spending_detail(request, pk):
     spending = _visible_spending(request, pk)
     user = request.user
     case = spending.case
-    officer = (not case.is_read_only and user.has_perm(HANDLE)
-               and Case.objects.workable_by(user).filter(pk=case.pk).exists())
+    officer = case.can_be_handled_by(user)
     account = spending.account
     return render(request, "restoration/spending_detail.html", {
         "spending": spending, "case": case, "account": account,
@@ -407,7 +405,7 @@ def spending_detail(request, pk):
 @permission_required(HANDLE, raise_exception=True)
 def spending_submit(request, pk):
     spending = _workable_spending(request, pk)
-    if not Case.objects.workable_by(request.user).filter(pk=spending.case_id).exists():
+    if not spending.case.is_workable_by(request.user):
         raise PermissionDenied("只有办案部门可以提交资金使用申请。")
     try:
         services.submit_spending(spending, by=request.user,

@@ -24,10 +24,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django_fsm import FSMField, transition
 
+from cases.money import money
 from parties.validators import normalise_code, validate_credit_code
 from workflow.audit import AuditedModel
 
-from .case import Case, money
+from .case import Case
 
 
 class AppraisalInstitution(AuditedModel):
@@ -164,9 +165,9 @@ class Appraisal(AuditedModel):
     extension_notice_on = models.DateField("延期告知日期", null=True, blank=True)
     extension_notice_text = models.TextField("延期告知内容", blank=True)
     # Results (SX 第十六条; CQ 六; NAT 五)
-    damage_amount = money("生态环境损害数额（元）",
+    damage_amount = money("生态环境损害数额（元）", null=True,
                           help_text="不包括调查、鉴定评估等费用（CQ 九；SX 第十五条）")
-    fees_amount = money("鉴定评估费用（元）")
+    fees_amount = money("鉴定评估费用（元）", null=True)
     restorability = models.CharField("可修复性", max_length=16,
                                      choices=Case.Restorability.choices,
                                      default=Case.Restorability.UNKNOWN)

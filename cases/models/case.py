@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -8,16 +7,10 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role, has_role
 from accounts.scoping import ScopedQuerySet
+from cases.money import money
 from screening.models import Clue
 from workflow.audit import AuditedModel
 from workflow.transitions import condition
-
-NON_NEGATIVE = [MinValueValidator(0, message="金额不能为负数。")]
-
-
-def money(label: str, **kwargs) -> models.DecimalField:
-    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True,
-                               validators=NON_NEGATIVE, **kwargs)
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -132,9 +125,9 @@ class Case(FSMModelMixin, AuditedModel):
                                    choices=Clue.DamageType.choices)
     # Amounts in yuan; fees are kept apart because thresholds exclude them (CQ 四(一)、九；
     # SX 第十五条；NT 三(六)).
-    estimated_amount = money("估算损害数额（元）")
-    appraised_amount = money("鉴定评估损害数额（元）")
-    fees_amount = money("调查、鉴定评估等费用（元）")
+    estimated_amount = money("估算损害数额（元）", null=True)
+    appraised_amount = money("鉴定评估损害数额（元）", null=True)
+    fees_amount = money("调查、鉴定评估等费用（元）", null=True)
     restorability = models.CharField("可修复性", max_length=16, choices=Restorability.choices,
                                      default=Restorability.UNKNOWN)
     restorable_area = models.CharField("可修复区域", max_length=200, blank=True)
@@ -178,6 +171,16 @@ class Case(FSMModelMixin, AuditedModel):
     @property
     def is_read_only(self) -> bool:
         return self.stage in (self.Stage.TERMINATED, self.Stage.CLOSED)
+
+    def is_workable_by(self, user) -> bool:
+        """The case is within the user's handling scope (accounts/scoping.py workable_by)."""
+        return Case.objects.workable_by(user).filter(pk=self.pk).exists()
+
+    def can_be_handled_by(self, user) -> bool:
+        """The user may act on the case and its stages' records now: the handling permission,
+        the handling scope, and a case that is not read-only."""
+        return (not self.is_read_only and user.has_perm("cases.handle_case")
+                and self.is_workable_by(user))
 
     def running_appraisal(self) -> bool:
         """An appraisal of this case is still running (condition of finish_appraisal)."""

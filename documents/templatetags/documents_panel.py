@@ -4,9 +4,9 @@ latest archived versions the user may see."""
 
 from django import template
 
-from cases.models import Case
 from documents import registry
 from documents.models import GeneratedDocument
+from documents.views import can_generate
 
 register = template.Library()
 
@@ -34,6 +34,5 @@ def case_documents_panel(context, case) -> dict:
         "rows": rows,
         "versions": versions[:LATEST],
         "more": len(versions) > LATEST,
-        "can_generate": (user.has_perm("documents.generate_document")
-                         and Case.objects.workable_by(user).filter(pk=case.pk).exists()),
+        "can_generate": can_generate(user, case),
     }

@@ -2,28 +2,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from cases.models import Case, CaseObligor
 from cases.models.case import CasePartQuerySet
+from cases.money import money
 from workflow.audit import AuditedModel, snapshot
 from workflow.transitions import condition
 
 from .negotiation import Negotiation
-
-POSITIVE = [MinValueValidator(Decimal("0.01"), message="金额须大于零。")]
-NON_NEGATIVE = [MinValueValidator(Decimal("0"), message="金额不能为负数。")]
-
-
-def amount(label: str, *, required: bool = True, **kwargs) -> models.DecimalField:
-    if required:
-        return models.DecimalField(label, max_digits=14, decimal_places=2, validators=POSITIVE,
-                                   **kwargs)
-    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True,
-                               validators=NON_NEGATIVE, **kwargs)
 
 
 class AgreementLocked(ValidationError):
@@ -159,11 +148,11 @@ class Agreement(FSMModelMixin, AuditedModel):
     assessment_due = models.DateField("修复效果评估期限", null=True, blank=True)
     breach_liability = models.TextField("违约责任", blank=True)
     other_terms = models.TextField("其他约定", blank=True)
-    deposit_amount = amount("修复保证金（元）", required=False,
+    deposit_amount = money("修复保证金（元）", null=True,
                             help_text="以修复方式承担责任的，可以约定保证金（NT 三(十一)）")
     # NT 三(八) 惩罚性赔偿
     punitive_claimed = models.BooleanField("主张惩罚性赔偿", default=False)
-    punitive_base = amount("惩罚性赔偿计算基数（元）", required=False,
+    punitive_base = money("惩罚性赔偿计算基数（元）", null=True,
                            help_text="实际生态环境损害赔偿数额")
     punitive_factors = models.JSONField("考虑因素", default=list, blank=True)
     punitive_note = models.TextField("惩罚性赔偿说明", blank=True)
@@ -266,7 +255,7 @@ class RestorationTerm(AgreementTerm):
     item = models.CharField("修复事项", max_length=200)
     mode = models.CharField("修复方式", max_length=24, choices=RestorationMode.choices)
     target = models.TextField("修复目标")
-    estimated_cost = amount("修复费用（元）", required=False)
+    estimated_cost = money("修复费用（元）", null=True)
     start_by = models.DateField("开工期限", null=True, blank=True)
     finish_by = models.DateField("完成期限")
     assessment_by = models.DateField("效果评估期限", null=True, blank=True)
@@ -295,7 +284,7 @@ class PaymentTerm(AgreementTerm):
     obligor = models.ForeignKey(CaseObligor, verbose_name="缴纳义务人", on_delete=models.PROTECT,
                                 related_name="+")
     kind = models.CharField("款项", max_length=24, choices=PaymentKind.choices)
-    amount = amount("金额（元）")
+    amount = money("金额（元）", positive=True)
     due_on = models.DateField("缴纳期限", null=True, blank=True,
                               help_text="一次缴纳的期限；分期缴纳的按各期期限")
     guarantee = models.TextField("担保情况", blank=True,
@@ -325,7 +314,7 @@ class Instalment(AgreementTerm):
     term = models.ForeignKey(PaymentTerm, verbose_name="赔偿金", on_delete=models.CASCADE,
                              related_name="instalments")
     sequence = models.PositiveSmallIntegerField("期次")
-    amount = amount("本期金额（元）")
+    amount = money("本期金额（元）", positive=True)
     due_on = models.DateField("本期期限")
 
     class Meta:

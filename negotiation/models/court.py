@@ -9,10 +9,11 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from cases.models import Case, CaseObligor
 from cases.models.case import CasePartQuerySet
+from cases.money import money
 from workflow.audit import AuditedModel
 from workflow.transitions import condition
 
-from .agreement import Agreement, amount
+from .agreement import Agreement
 
 
 class CourtRecord(FSMModelMixin, AuditedModel):
@@ -178,14 +179,14 @@ class Litigation(CourtRecord):
     origin_note = models.TextField("情况说明", blank=True)
     filed_on = models.DateField("立案日期", null=True, blank=True)
     court_case_number = models.CharField("案号", max_length=100, blank=True)
-    claim_amount = amount("诉讼请求金额（元）", required=False)
+    claim_amount = money("诉讼请求金额（元）", null=True)
     procuratorate_support = models.BooleanField(
         "提请检察机关支持起诉", default=False, help_text="SX 第三十三条")
     support_requested_on = models.DateField("提请日期", null=True, blank=True)
     support_note = models.TextField("检察机关支持起诉情况", blank=True)
     judgment_number = models.CharField("判决书文号", max_length=100, blank=True)
     judgment_date = models.DateField("判决日期", null=True, blank=True)
-    judgment_amount = amount("判决赔偿金额（元）", required=False)
+    judgment_amount = money("判决赔偿金额（元）", null=True)
     judgment_summary = models.TextField("判决主要内容", blank=True)
     appeal_court = models.CharField("上诉法院", max_length=200, blank=True)
     appeal_case_number = models.CharField("二审案号", max_length=100, blank=True)

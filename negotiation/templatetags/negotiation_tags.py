@@ -12,7 +12,7 @@ from negotiation.models import (
     JudicialConfirmation,
     PerformanceReport,
 )
-from negotiation.views_common import REPORT_STAGES, can_handle
+from negotiation.views_common import REPORT_STAGES
 
 register = template.Library()
 
@@ -49,7 +49,7 @@ def negotiation_case_panel(context, case):
         return {"visible": False}
     handle = context.get("can_handle")
     if handle is None:
-        handle = can_handle(user, case)
+        handle = case.can_be_handled_by(user)
     handle = bool(handle and user.has_perm("cases.handle_case"))
     current = services.current_agreement(case)
     confirmed = services.confirmed_agreement(case)

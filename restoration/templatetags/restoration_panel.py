@@ -24,8 +24,7 @@ def restoration_panel(context, case) -> dict:
         return {"visible": False}
     projects = list(case.restoration_projects.exclude(
         state=RestorationProject.State.WITHDRAWN).order_by("sequence")) if can_projects else []
-    handle = (not case.is_read_only and user.has_perm("cases.handle_case")
-              and Case.objects.workable_by(user).filter(pk=case.pk).exists())
+    handle = case.can_be_handled_by(user)
     early = False
     if handle and case.stage == Case.Stage.NEGOTIATING:
         from negotiation.services import current_agreement, current_round
