@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 
 from accounts.demo import build_org
+from rules import calendar
 
 from .factories import PASSWORD  # noqa: F401  (browser tests log in with it)
 
@@ -22,3 +23,25 @@ def demo_org(db):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+# The expectations of this suite were written against the State Council schedules that
+# chinese-calendar 1.11 carries, through 2026. A newer release (the 2027 schedule is published
+# late in 2026) must not turn the suite's "2027 not yet entered" dates into confirmed ones.
+CALENDAR_PACKAGE_THROUGH = 2026
+
+
+@pytest.fixture(autouse=True)
+def calendar_package_through_2026(monkeypatch):
+    real_day, real_years = calendar._package_day, calendar.package_years
+    assert real_years()[1] >= CALENDAR_PACKAGE_THROUGH, "chinese-calendar lacks the 2026 schedule"
+
+    def package_day(day):
+        return real_day(day) if day.year <= CALENDAR_PACKAGE_THROUGH else None
+
+    def package_years():
+        first, last = real_years()
+        return first, min(last, CALENDAR_PACKAGE_THROUGH)
+
+    monkeypatch.setattr(calendar, "_package_day", package_day)
+    monkeypatch.setattr(calendar, "package_years", package_years)

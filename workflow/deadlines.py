@@ -36,7 +36,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import Role, group_name
-from rules.calendar import WorkCalendar, cn_date, package_years
+from rules import calendar as work_calendar
+from rules.calendar import WorkCalendar, cn_date
 from rules.errors import RuleError, RuleNotDefined
 from rules.keys import START_EVENTS
 from rules.models import CalendarYear, RuleProfile
@@ -528,7 +529,7 @@ def refresh_unconfirmed(*, now: datetime | None = None, batch_size: int | None =
     now = now or timezone.now()
     today = timezone.localdate(now)
     size = batch_size or settings.ECOCLAIM_DEADLINE_SCAN_BATCH
-    first, last = package_years()
+    first, last = work_calendar.package_years()
     known = set(range(first, last + 1)) | set(CalendarYear.objects.values_list("year", flat=True))
     changed = 0
     with transaction.atomic():
