@@ -17,6 +17,7 @@ from django.urls import reverse
 from accounts.login_security import client_ip, zh_duration
 from accounts.roles import Role
 from tests.factories import PASSWORD, ClueFactory, UserFactory
+from tests.test_deploy_check import manage, production_env
 from workflow.models import Attachment
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,20 @@ def test_production_and_development_defaults():
     assert settings.ECOCLAIM_TRUSTED_PROXY_COUNT == 0  # tests and `make run`: REMOTE_ADDR
     assert settings.AXES_CLIENT_IP_CALLABLE == "accounts.login_security.client_ip"
     assert settings.ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT >= settings.AXES_FAILURE_LIMIT
+
+
+def test_production_trusts_the_one_documented_proxy():
+    show = "from django.conf import settings as s; print(s.ECOCLAIM_TRUSTED_PROXY_COUNT)"
+    result = manage("shell", "-c", show, env=production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "1"
+
+
+def test_an_address_limit_below_the_user_limit_is_refused():
+    result = manage("check", env=production_env(ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT="3"))
+    assert result.returncode != 0
+    assert "ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT must not be below AXES_FAILURE_LIMIT" \
+        in result.stderr
 
 
 # --- locks per user name and address ---------------------------------------------------------
