@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 import xstatic.pkg.bootstrap
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.NoStoreForUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -103,12 +105,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
-# address, that pair is locked for AXES_COOLOFF_TIME.
+# Reverse proxies in front of the app (docs/deployment.md): the client's address is the
+# ECOCLAIM_TRUSTED_PROXY_COUNT-th X-Forwarded-For entry from the right; 0 = REMOTE_ADDR.
+# accounts.login_security.client_ip reads it; production sets 1 (the documented nginx).
+ECOCLAIM_TRUSTED_PROXY_COUNT = env_int("ECOCLAIM_TRUSTED_PROXY_COUNT", 0)
+
+# Login lockout (django-axes, accounts/login_security.py): AXES_FAILURE_LIMIT failures for one
+# user name from one address lock that pair; ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT failures
+# from one address, whatever the user names, lock the address. Either lock lasts
+# AXES_COOLOFF_TIME after the last failure.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "ECOCLAIM_LOGIN_ADDRESS_FAILURE_LIMIT must not be below AXES_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.login_security.LoginLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
