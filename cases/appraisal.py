@@ -1,8 +1,12 @@
-"""Appraisal services (鉴定评估): entrust, extend the period, record the result, cancel.
+"""Appraisal services (鉴定评估): entrust, extend the period, record the result, cancel,
+correct the recorded dates.
 
 Each runs in one transaction: the checks, the appraisal, its period (a workflow.Deadline), the
 case's stage (调查中 ⇄ 鉴定评估中, through workflow.transitions.perform, which pauses and resumes
 the investigation clock: CQ 五; NAT 四) and the case's amounts either all happen or none does.
+The clock follows the recorded dates, not the day they are entered: it stops on the
+entrustment date and runs again on the completion date; correct_dates moves it when either
+date is corrected.
 
 User errors are django.core.exceptions.ValidationError with a dict keyed by the argument
 names (a form shows each next to its field); a transition refused by the engine raises
