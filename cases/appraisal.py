@@ -1,8 +1,12 @@
-"""Appraisal services (鉴定评估): entrust, extend the period, record the result, cancel.
+"""Appraisal services (鉴定评估): entrust, extend the period, record the result, cancel,
+correct the recorded dates.
 
 Each runs in one transaction: the checks, the appraisal, its period (a workflow.Deadline), the
 case's stage (调查中 ⇄ 鉴定评估中, through workflow.transitions.perform, which pauses and resumes
 the investigation clock: CQ 五; NAT 四) and the case's amounts either all happen or none does.
+The clock follows the recorded dates, not the day they are entered: it stops on the
+entrustment date and runs again on the completion date; correct_dates moves it when either
+date is corrected.
 
 User errors are django.core.exceptions.ValidationError with a dict keyed by the argument
 names (a form shows each next to its field); a transition refused by the engine raises
@@ -36,7 +40,7 @@ from rules.services import as_date
 from workflow import deadlines as engine
 from workflow.attachments import attach, validate_upload
 from workflow.audit import acting_as
-from workflow.models import Attachment, DeadlineKind
+from workflow.models import Attachment, Deadline, DeadlineKind
 from workflow.transitions import perform
 
 from .models import Appraisal, AppraisalPanelMember, Case, Evidence
@@ -169,6 +173,34 @@ def _reclassify(case, *, by):
     return reclassify(case, by=by)
 
 
+def _field_error(exc: engine.DeadlineError, **fields) -> ValidationError:
+    """A refused period operation as an error on the form field it concerns."""
+    field = fields.get(getattr(exc, "field", None) or "")
+    return ValidationError({field: [str(exc)]} if field else str(exc))
+
+
+def _investigation_pauses(case, *, open_only=False):
+    """(deadline, pause) of the case's investigation periods (CQ 五), latest pause first."""
+    deadlines = engine.deadlines_of(case).filter(kind=DeadlineKind.INVESTIGATION).exclude(
+        status=Deadline.Status.CANCELLED)
+    for deadline in deadlines:
+        pauses = deadline.pauses.order_by("-started_on", "-id")
+        if open_only:
+            pauses = pauses.filter(ended_on__isnull=True)
+        for pause in pauses:
+            yield deadline, pause
+
+
+def _episode_end(case, day: date) -> date:
+    """The day the last of the overlapping appraisals finished: the latest completion date
+    among the finished appraisals entrusted since the investigation clock stopped."""
+    since = min((p.started_on for _d, p in _investigation_pauses(case, open_only=True)),
+                default=day)
+    ends = case.appraisals.filter(status=Appraisal.Status.FINISHED, entrusted_on__gte=since,
+                                  finished_on__isnull=False).values_list("finished_on", flat=True)
+    return max([day, *ends])
+
+
 # --- entrust -------------------------------------------------------------------------------
 
 def entrust(case, *, method, institution=None, experts=(), entrusted_on, by,
@@ -274,9 +306,19 @@ def entrust(case, *, method, institution=None, experts=(), entrusted_on, by,
             AppraisalPanelMember.objects.create(appraisal=appraisal, expert=expert,
                                                 organisation=expert.organisation,
                                                 is_leader=expert == leader)
-        if case.stage == Case.Stage.INVESTIGATING:
-            perform(case, "start_appraisal", by=by,
-                    reason=f"{Method(method).label}，委托日期{cn_date(day)}")
+        try:
+            if case.stage == Case.Stage.INVESTIGATING:
+                # CQ 五: the investigation clock stops on the entrustment date as recorded
+                perform(case, "start_appraisal", by=by, on=day,
+                        reason=f"{Method(method).label}，委托日期{cn_date(day)}")
+            else:  # another appraisal runs: the pause begins with the earliest entrustment
+                for deadline, running in _investigation_pauses(case, open_only=True):
+                    if running.started_on > day:
+                        engine.correct_pause(deadline, running, started_on=day, by=by,
+                                             reason=f"{appraisal}委托日期{cn_date(day)}早于中止起始日"
+                                                    "（CQ 五：开展鉴定评估时间不计入损害调查期限）")
+        except engine.DeadlineError as exc:
+            raise _field_error(exc, started_on="entrusted_on", on="entrusted_on") from exc
         if appraisal_period_rule(case, day) is not None:
             comprehensive = method == Method.COMPREHENSIVE
             engine.open_deadline(
@@ -400,7 +442,13 @@ def record_result(appraisal, *, amount, restorability, finished_on, by, fees=Non
             engine.mark_met(deadline, by=by, at=at, note="鉴定评估完成")
 
         if case.stage == Case.Stage.APPRAISING and not has_running_appraisal(case):
-            case = perform(case, "finish_appraisal", by=by, reason=f"{appraisal}已完成")
+            # CQ 五: counting resumes on the completion date as recorded (the latest one when
+            # several appraisals overlapped), not on the day it is entered
+            try:
+                case = perform(case, "finish_appraisal", by=by, on=_episode_end(case, day),
+                               reason=f"{appraisal}已完成")
+            except engine.DeadlineError as exc:
+                raise _field_error(exc, on="finished_on") from exc
         _reclassify(case, by=by)
     return appraisal
 
@@ -421,4 +469,110 @@ def cancel_appraisal(appraisal, *, reason, by) -> Appraisal:
         case = Case.objects.select_for_update().get(pk=appraisal.case_id)
         if case.stage == Case.Stage.APPRAISING and not has_running_appraisal(case):
             perform(case, "finish_appraisal", by=by, reason=f"{appraisal}已撤销")
+    return appraisal
+
+
+# --- correcting the dates ------------------------------------------------------------------
+
+def _members(case, pause, appraisal, old_entrusted):
+    """The case's other appraisals that ran within `pause` (entrusted inside it); None if the
+    corrected appraisal (by its old entrustment date) was not one of them."""
+    def inside(day):
+        return pause.started_on <= day and (pause.ended_on is None or day <= pause.ended_on)
+
+    if not inside(old_entrusted):
+        return None
+    return [a for a in case.appraisals.exclude(pk=appraisal.pk) if inside(a.entrusted_on)]
+
+
+def _move_investigation_pause(case, appraisal, *, old_entrusted, old_finished, by, reason):
+    """Make the investigation pause the appraisal fell in match its corrected dates: it starts
+    with the earliest entrustment of the appraisals that ran in it and ends with the latest
+    completion (an end not explained by a completion, e.g. a withdrawal, stays as it was)."""
+    for deadline, pause in _investigation_pauses(case):
+        others = _members(case, pause, appraisal, old_entrusted)
+        if others is None:
+            continue
+        start = min([appraisal.entrusted_on, *(a.entrusted_on for a in others)])
+        end = pause.ended_on
+        if end is not None:
+            finished = [a.finished_on for a in others
+                        if a.status == Appraisal.Status.FINISHED and a.finished_on]
+            old_ends = finished + ([old_finished] if old_finished else [])
+            new_ends = finished + ([appraisal.finished_on] if appraisal.finished_on else [])
+            explained = bool(old_ends) and max(old_ends) == end
+            end = max(new_ends + ([] if explained else [end]))
+        engine.correct_pause(deadline, pause, started_on=start,
+                             ended_on=end if pause.ended_on is not None else None,
+                             by=by, reason=reason)
+        return
+
+
+def correct_dates(appraisal, *, entrusted_on, finished_on=None, reason, by) -> Appraisal:
+    """Correct the appraisal's recorded entrustment date and, once finished, its completion
+    date. Periods follow the facts (CQ 五: 开展鉴定评估时间不计入损害调查期限; SX 第十四条: the
+    appraisal period runs from the entrustment): in the same transaction the investigation
+    pause moves to the corrected dates and the investigation due date is recomputed, the
+    appraisal's own period restarts from the corrected entrustment date, each change written
+    to the deadline's history with who, why and the old and new due date."""
+    _require_handler(by)
+    errors = defaultdict(list)
+    with transaction.atomic(), acting_as(by):
+        appraisal = Appraisal.objects.select_for_update().select_related("case").get(
+            pk=appraisal.pk)
+        case = Case.objects.select_for_update().get(pk=appraisal.case_id)
+        if case.is_read_only:
+            raise ValidationError(f"案件处于“{case.get_stage_display()}”阶段，不能更正日期。")
+        if appraisal.status == Appraisal.Status.CANCELLED:
+            raise ValidationError("鉴定评估委托已撤销，不能更正日期。")
+        why = (reason or "").strip()
+        if not why:
+            errors["reason"].append("请填写更正理由。")
+        new_entrusted = _check_date(errors, "entrusted_on", entrusted_on, label="委托日期",
+                                    not_before=case.investigation_started_on,
+                                    not_before_label="调查开始日期")
+        finished = appraisal.status == Appraisal.Status.FINISHED
+        new_finished = None
+        if finished:
+            new_finished = _check_date(errors, "finished_on", finished_on, label="完成日期")
+            if new_entrusted and new_finished and new_finished < new_entrusted:
+                errors["finished_on"].append(
+                    f"完成日期不能早于委托日期（{cn_date(new_entrusted)}）。")
+        elif finished_on is not None:
+            errors["finished_on"].append("鉴定评估尚未完成，完成日期在录入结果时填写。")
+        _raise(errors)
+        old_entrusted, old_finished = appraisal.entrusted_on, appraisal.finished_on
+        if (new_entrusted, new_finished) == (old_entrusted, old_finished):
+            raise ValidationError("日期与已登记的相同，无需更正。")
+
+        said = []
+        if new_entrusted != old_entrusted:
+            said.append(f"委托日期由{cn_date(old_entrusted)}更正为{cn_date(new_entrusted)}")
+        if finished and new_finished != old_finished:
+            said.append(f"完成日期由{cn_date(old_finished)}更正为{cn_date(new_finished)}")
+        change = (f"{appraisal}{'，'.join(said)}：{why}"
+                  "（CQ 五：开展鉴定评估时间不计入损害调查期限）")
+        appraisal.entrusted_on = new_entrusted
+        if finished:
+            appraisal.finished_on = new_finished
+        appraisal.save()
+
+        try:
+            _move_investigation_pause(case, appraisal, old_entrusted=old_entrusted,
+                                      old_finished=old_finished, by=by, reason=change)
+            deadline = appraisal.deadline
+            if deadline is not None and deadline.status != Deadline.Status.CANCELLED:
+                engine.correct_start(deadline, start_date=new_entrusted, by=by, reason=change)
+                if finished and new_finished != old_finished:
+                    engine.correct_met(deadline, at=timezone.make_aware(
+                        datetime.combine(new_finished, time(12))), by=by, reason=change)
+        except engine.DeadlineError as exc:
+            raise _field_error(exc, started_on="entrusted_on", start_date="entrusted_on",
+                               ended_on="finished_on") from exc
+
+        if finished and new_finished != old_finished and appraisal.report_id:
+            for evidence in Evidence.objects.filter(case=case, kind=Evidence.Kind.APPRAISAL,
+                                                    attachment_id=appraisal.report_id):
+                evidence.collected_on = new_finished
+                evidence.save()
     return appraisal

@@ -33,6 +33,13 @@ def _open(case, kind, *, start, event, by):
         return None
 
 
+def effective_on(case):
+    """The day the stage change happened in fact (`Case.stage_effective_on`, set by the
+    transition from the date the user recorded, e.g. the appraisal's entrustment date), else
+    today."""
+    return getattr(case, "stage_effective_on", None) or timezone.localdate()
+
+
 StageFollower = Callable[..., None]
 _followers: list[StageFollower] = []
 
@@ -61,14 +68,19 @@ def _follow_own(case, name: str, *, by) -> None:
         _open(case, DeadlineKind.INVESTIGATION, start=case.investigation_started_on,
               event="启动调查", by=by)
     elif case.stage == Stage.APPRAISING:
+        # CQ 五: from the entrustment date as recorded, not the day it is entered.
+        on = effective_on(case)
         for deadline in _active(case, DeadlineKind.INVESTIGATION).filter(
-                paused_since__isnull=True, due__gte=timezone.localdate()):
-            # An investigation already past its due date stays overdue.
-            engine.pause(deadline, reason="鉴定评估期间不计入调查期限（CQ 五；NAT 四）", by=by)
+                paused_since__isnull=True, due__gte=on):
+            # An investigation already past its due date on that day stays overdue.
+            engine.pause(deadline, reason="鉴定评估期间不计入调查期限（CQ 五；NAT 四）", on=on,
+                         by=by)
     elif name == "finish_appraisal":
+        on = effective_on(case)  # the completion date as recorded
         for deadline in _active(case, DeadlineKind.INVESTIGATION).filter(
                 paused_since__isnull=False):
-            engine.resume(deadline, by=by, reason="鉴定评估结束")
+            engine.resume(deadline, on=max(on, deadline.paused_since), by=by,
+                          reason="鉴定评估结束")
     elif name == "conclude_investigation":
         for deadline in _active(case, DeadlineKind.INVESTIGATION):
             engine.mark_met(deadline, by=by, note="调查结束")

@@ -24,6 +24,7 @@ urlpatterns += [
     path("appraisals/<int:pk>/extend/", views_appraisal.appraisal_extend, name="appraisal_extend"),
     path("appraisals/<int:pk>/result/", views_appraisal.appraisal_result, name="appraisal_result"),
     path("appraisals/<int:pk>/cancel/", views_appraisal.appraisal_cancel, name="appraisal_cancel"),
+    path("appraisals/<int:pk>/dates/", views_appraisal.appraisal_dates, name="appraisal_dates"),
 ]
 
 # Classification and the major-case ledger (分类、重大案件台帐, issue 4): cases/views_ledger.py

@@ -1,4 +1,5 @@
-"""Appraisal pages (鉴定评估): entrust, extend the period, record the result, cancel.
+"""Appraisal pages (鉴定评估): entrust, extend the period, record the result, cancel, correct
+the recorded dates.
 
 Every page fetches through `workable_by` (a case or appraisal outside the user's handling
 scope answers 404) and needs `cases.handle_case` (403). The services in cases/appraisal.py
@@ -13,13 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.roles import Role, group_name
-from workflow.deadlines import DeadlineError
+from workflow.deadlines import DeadlineError, deadlines_of
 from workflow.forms import StyledForm
+from workflow.models import DeadlineKind
 from workflow.transitions import TransitionError
 
 from .appraisal import (
     appraisal_period_rule,
     cancel_appraisal,
+    correct_dates,
     entrust,
     expert_panel_min,
     extend_appraisal,
@@ -161,6 +164,26 @@ class CancelForm(StyledForm, forms.Form):
                              error_messages={"required": "请填写撤销理由。"})
 
 
+class DatesForm(StyledForm, forms.Form):
+    entrusted_on = forms.DateField(label="委托日期", widget=forms.DateInput(),
+                                   error_messages=DATE_ERRORS,
+                                   help_text="委托书生效之日（综合认定为开始认定之日）")
+    finished_on = forms.DateField(label="完成日期", widget=forms.DateInput(),
+                                  error_messages=DATE_ERRORS,
+                                  help_text="鉴定意见、报告或专家意见出具之日")
+    reason = forms.CharField(label="更正理由", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="如：委托书生效日期录入有误，以委托书为准",
+                             error_messages={"required": "请填写更正理由。"})
+
+    def __init__(self, *args, appraisal, **kwargs):
+        super().__init__(*args, **kwargs)
+        if appraisal.status != Appraisal.Status.FINISHED:
+            del self.fields["finished_on"]
+        if not self.is_bound:
+            self.initial.update(entrusted_on=appraisal.entrusted_on,
+                                finished_on=appraisal.finished_on)
+
+
 def _show_errors(form, exc: Exception) -> None:
     """A service's refusal next to the field it concerns, else above the form."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
@@ -269,3 +292,26 @@ def appraisal_cancel(request, pk):
             return redirect(case.get_absolute_url())
     return render(request, "cases/appraisal_cancel.html",
                   {"case": case, "appraisal": appraisal, "form": form})
+
+
+@login_required
+@permission_required("cases.handle_case", raise_exception=True)
+def appraisal_dates(request, pk):
+    """Correct the entrustment and completion dates; the investigation period follows them
+    (CQ 五), its due date recomputed with the change in the deadline's history."""
+    appraisal = _workable_appraisal(request, pk)
+    case = appraisal.case
+    if case.is_read_only or appraisal.status == Appraisal.Status.CANCELLED:
+        return _refuse_stage(request, case)
+    form = DatesForm(request.POST or None, appraisal=appraisal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correct_dates(appraisal, by=request.user, **form.cleaned_data)
+        except (ValidationError, DeadlineError) as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, "鉴定评估日期已更正，调查期限已按更正后的日期重新计算。")
+            return redirect(appraisal.get_absolute_url())
+    return render(request, "cases/appraisal_dates.html", {
+        "case": case, "appraisal": appraisal, "form": form,
+        "investigation": deadlines_of(case).filter(kind=DeadlineKind.INVESTIGATION)})

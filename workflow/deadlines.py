@@ -69,7 +69,13 @@ KIND_RULES: dict[str, str] = {
 
 
 class DeadlineError(Exception):
-    """A deadline operation that cannot be done; the message is for the user, in Chinese."""
+    """A deadline operation that cannot be done; the message is for the user, in Chinese.
+    `field` names the date it concerns ("on", "started_on", "ended_on", "start_date"), if any,
+    so that a form can show it next to that field."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- expiry handlers ---------------------------------------------------------------------
@@ -366,8 +372,10 @@ def _calendar_label(calendar: str) -> str:
     return dict(Deadline.Calendar.choices).get(calendar, calendar)
 
 
-def _recompute(deadline: Deadline, action: str, *, by, reason: str, today: date) -> Deadline:
-    """Due date, confirmation, explanation, status and next action after a change of days."""
+def _recompute(deadline: Deadline, action: str, *, by, reason: str, today: date,
+               note: str = "") -> Deadline:
+    """Due date, confirmation, explanation, status and next action after a change of days.
+    `note` opens the change's explanation (what was corrected)."""
     old_due = deadline.due
     result = compute_deadline_due(deadline)
     deadline.due = result.due
@@ -380,16 +388,28 @@ def _recompute(deadline: Deadline, action: str, *, by, reason: str, today: date)
                                else Policy.current().first_action_on(deadline.due, today))
     deadline.save()
     _record(deadline, action, by=by, reason=reason, old_due=old_due, new_due=deadline.due,
-            explanation=deadline.explanation)
+            explanation=note + deadline.explanation)
     return deadline
 
 
+def _effective(on, today: date, label: str) -> date:
+    """The day a pause or resumption takes effect: the date of the fact as recorded (CQ 五: the
+    appraisal's entrustment or completion), today by default; never a day still to come."""
+    day = as_date(on) if on is not None else today
+    if day > today:
+        raise DeadlineError(f"{label}{cn_date(day)}不能晚于今天。", field="on")
+    return day
+
+
 def pause(deadline: Deadline, *, reason: str, on: date | None = None, by=None) -> Deadline:
-    """Stop the period from `on` (e.g. CQ 五: the investigation while the appraisal runs)."""
+    """Stop the period from `on`, the day the fact happened (e.g. CQ 五: the investigation from
+    the appraisal's entrustment date), not the day it is entered; default today. `on` may not
+    be in the future, before the start date, after the due date, or inside an earlier pause.
+    A deadline marked overdue meanwhile whose pause began by its due date is open again."""
     if not (reason or "").strip():
         raise DeadlineError("请填写中止事由。")
     today = timezone.localdate()
-    on = as_date(on) if on is not None else today
+    on = _effective(on, today, "中止起始日")
     with transaction.atomic():
         locked = _lock(deadline)
         if not locked.is_active:
@@ -401,12 +421,19 @@ def pause(deadline: Deadline, *, reason: str, on: date | None = None, by=None) -
         if on < locked.start_date or on > locked.due:
             raise DeadlineError(
                 f"中止日须在起算日{cn_date(locked.start_date)}当日或之后、届满日"
-                f"{cn_date(locked.due)}之前（含届满日）。")
+                f"{cn_date(locked.due)}之前（含届满日）。", field="on")
+        last = locked.pauses.filter(ended_on__gt=on).order_by("-ended_on").first()
+        if last is not None:
+            raise DeadlineError(f"中止起始日不得早于上一次中止后恢复计算之日{cn_date(last.ended_on)}。",
+                                field="on")
         DeadlinePause.objects.create(deadline=locked, started_on=on, reason=reason.strip(),
                                      started_by=by)
         locked.paused_since = on
         locked.next_action_on = None
-        locked.save(update_fields=["paused_since", "next_action_on"])
+        if locked.status == Status.OVERDUE:  # it stopped running on or before its last day
+            locked.status = Status.OPEN
+            locked.overdue_at = None
+        locked.save(update_fields=["paused_since", "next_action_on", "status", "overdue_at"])
         _record(locked, DeadlineChange.Action.PAUSED, by=by, reason=reason.strip(),
                 old_due=locked.due,
                 explanation=f"自{cn_date(on)}起中止计算（{reason.strip()}），"
@@ -415,15 +442,18 @@ def pause(deadline: Deadline, *, reason: str, on: date | None = None, by=None) -
 
 
 def resume(deadline: Deadline, *, on: date | None = None, by=None, reason: str = "") -> Deadline:
-    """Count again from `on`; the days of the pause are added in the deadline's calendar."""
+    """Count again from `on`, the day the fact happened (e.g. the appraisal's completion date
+    as recorded), default today; not in the future nor before the pause began. The days of
+    the pause are added in the deadline's calendar."""
     today = timezone.localdate()
-    on = as_date(on) if on is not None else today
+    on = _effective(on, today, "恢复计算日")
     with transaction.atomic():
         locked = _lock(deadline)
         if not locked.is_paused:
             raise DeadlineError("期限未处于中止状态。")
         if on < locked.paused_since:
-            raise DeadlineError(f"恢复计算日不得早于中止起始日{cn_date(locked.paused_since)}。")
+            raise DeadlineError(f"恢复计算日不得早于中止起始日{cn_date(locked.paused_since)}。",
+                                field="on")
         current = locked.pauses.get(ended_on__isnull=True)
         counted = _paused_units(current.started_on, on, locked.calendar)
         current.ended_on = on
@@ -434,6 +464,124 @@ def resume(deadline: Deadline, *, on: date | None = None, by=None, reason: str =
         locked.paused_since = None
         return _recompute(locked, DeadlineChange.Action.RESUMED, by=by,
                           reason=reason or f"{current.reason}结束", today=today)
+
+
+_KEEP = object()
+
+
+def _span(start: date, end: date | None) -> str:
+    return f"{cn_date(start)}起中止" if end is None else \
+        f"{cn_date(start)}中止、{cn_date(end)}恢复计算"
+
+
+def correct_pause(deadline: Deadline, pause: DeadlinePause | int, *, reason: str,
+                  started_on: date | None = None, ended_on=_KEEP, by=None) -> Deadline:
+    """Correct a pause's dates to the facts as now recorded (e.g. the appraisal's entrustment
+    or completion date was entered wrongly, CQ 五). The pause's days and the due date are
+    recomputed and the change written to the deadline's history (old and new due date, the
+    dates named). A pause stays open or ended as it was; its dates may not be in the future,
+    before the start date, overlap another pause, or begin after the period had run out."""
+    if not (reason or "").strip():
+        raise DeadlineError("请填写更正理由。")
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = _lock(deadline)
+        if locked.status == Status.CANCELLED:
+            raise DeadlineError("期限已撤销，不能更正中止期间。")
+        pauses = list(locked.pauses.select_for_update().order_by("started_on", "id"))
+        pk = getattr(pause, "pk", pause)
+        current = next((p for p in pauses if p.pk == pk), None)
+        if current is None:
+            raise DeadlineError("该中止期间不属于此期限。")
+        old_start, old_end = current.started_on, current.ended_on
+        start = as_date(started_on) if started_on is not None else old_start
+        end = old_end if ended_on is _KEEP or old_end is None else as_date(ended_on)
+        if old_end is None and ended_on not in (_KEEP, None):
+            raise DeadlineError("中止尚未结束，恢复计算请登记恢复日期。", field="ended_on")
+        if (start, end) == (old_start, old_end):
+            return locked
+        if start > today:
+            raise DeadlineError(f"中止起始日{cn_date(start)}不能晚于今天。", field="started_on")
+        if start < locked.start_date:
+            raise DeadlineError(f"中止起始日不能早于期限起算日{cn_date(locked.start_date)}。",
+                                field="started_on")
+        if end is not None and end > today:
+            raise DeadlineError(f"恢复计算日{cn_date(end)}不能晚于今天。", field="ended_on")
+        if end is not None and end < start:
+            raise DeadlineError(f"恢复计算日不得早于中止起始日{cn_date(start)}。", field="ended_on")
+        earlier = [p for p in pauses if p.pk != pk and p.started_on <= old_start]
+        later = [p for p in pauses if p.pk != pk and p.started_on > old_start]
+        for p in earlier:
+            if p.ended_on is None or p.ended_on > start:
+                raise DeadlineError(f"中止起始日不得早于上一次中止后恢复计算之日"
+                                    f"{cn_date(p.ended_on or p.started_on)}。", field="started_on")
+        for p in later:
+            if end is None or end > p.started_on:
+                raise DeadlineError(f"恢复计算日不得晚于下一次中止的起始日{cn_date(p.started_on)}。",
+                                    field="ended_on")
+        before = locked.days + locked.extension_days + sum(p.counted_days or 0 for p in earlier)
+        ran_out = compute_due(locked.start_date, days=before, calendar=locked.calendar).due
+        if start > ran_out:
+            raise DeadlineError(f"中止起始日{cn_date(start)}晚于期限届满日{cn_date(ran_out)}，"
+                                "期限已届满，不能中止。", field="started_on")
+        current.started_on, current.ended_on = start, end
+        current.counted_days = None if end is None else \
+            _paused_units(start, end, locked.calendar)
+        current.save(update_fields=["started_on", "ended_on", "counted_days"])
+        locked.paused_days = sum(p.counted_days or 0 for p in pauses if p.ended_on is not None)
+        note = f"中止期间由“{_span(old_start, old_end)}”更正为“{_span(start, end)}”。"
+        if end is None:  # still paused: the due date is set when counting resumes
+            locked.paused_since = start
+            locked.save(update_fields=["paused_since", "paused_days"])
+            _record(locked, DeadlineChange.Action.RECOMPUTED, by=by, reason=reason.strip(),
+                    old_due=locked.due, new_due=locked.due,
+                    explanation=note + "届满日待恢复计算后重新确定。")
+            return locked
+        return _recompute(locked, DeadlineChange.Action.RECOMPUTED, by=by,
+                          reason=reason.strip(), today=today, note=note)
+
+
+def correct_start(deadline: Deadline, *, start_date: date, reason: str, by=None) -> Deadline:
+    """Correct the start date to the fact as now recorded (e.g. SX 第十四条: the appraisal
+    period runs from the entrustment date, which was entered wrongly); the due date is
+    recomputed from it and the change written to the history."""
+    if not (reason or "").strip():
+        raise DeadlineError("请填写更正理由。")
+    today = timezone.localdate()
+    start = as_date(start_date)
+    with transaction.atomic():
+        locked = _lock(deadline)
+        if locked.status == Status.CANCELLED:
+            raise DeadlineError("期限已撤销，不能更正起算日。")
+        if start == locked.start_date:
+            return locked
+        if start > today:
+            raise DeadlineError(f"起算日{cn_date(start)}不能晚于今天。", field="start_date")
+        first = locked.pauses.order_by("started_on").first()
+        if first is not None and start > first.started_on:
+            raise DeadlineError(f"起算日不能晚于中止起始日{cn_date(first.started_on)}。",
+                                field="start_date")
+        old = locked.start_date
+        locked.start_date = start
+        return _recompute(locked, DeadlineChange.Action.RECOMPUTED, by=by, reason=reason.strip(),
+                          today=today, note=f"起算日由{cn_date(old)}更正为{cn_date(start)}。")
+
+
+def correct_met(deadline: Deadline, *, at: datetime, reason: str, by=None) -> Deadline:
+    """Correct the day a met deadline was met (the completion date was entered wrongly)."""
+    with transaction.atomic():
+        locked = _lock(deadline)
+        if locked.status != Status.MET or locked.met_at == at:
+            return locked
+        old = locked.met_at
+        locked.met_at = at
+        locked.save(update_fields=["met_at"])
+        late = as_date(at) > locked.due
+        _record(locked, DeadlineChange.Action.MET, by=by, reason=reason.strip(),
+                old_due=locked.due, new_due=locked.due,
+                explanation=f"办结日期由{cn_date(as_date(old))}更正为{cn_date(as_date(at))}"
+                            + ("，晚于届满日" if late else "") + "。")
+    return locked
 
 
 def extend(deadline: Deadline, *, approved_by, reason: str, days: int | None = None) -> Deadline:

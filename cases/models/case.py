@@ -214,14 +214,17 @@ class Case(FSMModelMixin, AuditedModel):
 
     @transition(field=stage, source=Stage.INVESTIGATING, target=Stage.APPRAISING,
                 permission="cases.handle_case", custom={"label": "委托鉴定评估", "hidden": True})
-    def start_appraisal(self, *, by, reason=""):
-        """The investigation clock pauses while an appraisal runs (CQ 五; NAT 四)."""
+    def start_appraisal(self, *, by, reason="", on=None):
+        """The investigation clock pauses while an appraisal runs (CQ 五; NAT 四), from `on`:
+        the entrustment date as recorded (cases/stages.py reads stage_effective_on)."""
+        self.stage_effective_on = on
 
     @transition(field=stage, source=Stage.APPRAISING, target=Stage.INVESTIGATING,
                 permission="cases.handle_case", conditions=[no_running_appraisal],
                 custom={"label": "鉴定评估完成", "hidden": True})
-    def finish_appraisal(self, *, by, reason=""):
-        pass
+    def finish_appraisal(self, *, by, reason="", on=None):
+        """The clock resumes from `on`: the completion date as recorded (default today)."""
+        self.stage_effective_on = on
 
     @transition(field=stage, source=Stage.INVESTIGATING, target=Stage.CONCLUDED,
                 permission="cases.handle_case", conditions=[investigation_recorded],
