@@ -176,6 +176,22 @@ def test_the_procuratorate_cannot_act_on_the_clue_it_referred(client, org):
     assert Clue.objects.visible_to(p_officer).get() == clue
 
 
+def test_a_procuratorate_participant_is_never_in_the_handling_scope(client, org):
+    """accounts/scoping.py: joint departments handle, a procuratorate only follows."""
+    water = DepartmentFactory(jurisdiction=org.department.jurisdiction, kind="water")
+    clue = ClueFactory(department=org.department, participants=[org.p, water])
+    p_officer = UserFactory(department=org.p, role=Role.OFFICER)
+    water_officer = UserFactory(department=water, role=Role.OFFICER)
+    assert Clue.objects.visible_to(p_officer).get() == clue
+    assert not Clue.objects.workable_by(p_officer).exists()
+    assert Clue.objects.workable_by(water_officer).get() == clue
+    client.force_login(p_officer)
+    response = client.post(reverse("screening:clue_transition", args=[clue.pk]),
+                           {"transition": "start_verification", "seen_state": "registered"})
+    assert response.status_code == 404
+    assert Clue.objects.get(pk=clue.pk).state == Clue.State.REGISTERED
+
+
 def test_the_procuratorate_sees_the_feedback_owed_and_then_given(client, org):
     clue = transitions.perform(register_through_page(client, org), "start_verification",
                                by=org.officer)
