@@ -1,11 +1,12 @@
 """The one scoping rule (DOMAIN §1), used by every list, detail, download and export.
 
 A user sees the records of their own department; records their department takes part in
-(joint handling, an invited procuratorate); everything in their jurisdiction and the ones
-below it if their department is the lead department; and, for a department of a higher
-jurisdiction, the records of the same kind of department in the jurisdictions below it (the
-department's own system, 系统). Nobody without a department sees anything. A record outside
-the scope does not exist for the user: views answer 404."""
+(joint handling; a referring or invited procuratorate, which sees but never acts);
+everything in their jurisdiction and the ones below it if their department is the lead
+department; and, for a department of a higher jurisdiction, the records of the same kind
+of department in the jurisdictions below it (the department's own system, 系统). Nobody
+without a department sees anything. A record outside the scope does not exist for the user:
+views answer 404."""
 
 from django.db import models
 from django.db.models import Q
@@ -51,10 +52,13 @@ class ScopedQuerySet(models.QuerySet):
 
     def workable_by(self, user):
         """Records the user may act on: their own department's and joint ones; the lead
-        department's wider view is for coordination, not for handling others' records."""
+        department's wider view is for coordination, not for handling others' records. A
+        participant that does not handle claims (a referring or invited procuratorate, SX
+        第八条、第三十三条) only follows the record: it sees it but never acts on it."""
         department = getattr(user, "department", None) if user.is_authenticated else None
         if department is None:
             return self.filter(_none())
-        return self.filter(
-            Q(**{self.scope_department: department.pk}) | self._participant_q(department)
-        )
+        q = Q(**{self.scope_department: department.pk})
+        if department.handles_claims:
+            q |= self._participant_q(department)
+        return self.filter(q)

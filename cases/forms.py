@@ -139,13 +139,21 @@ class JointHandlingForm(StyledForm, forms.ModelForm):
         from accounts.models import Department
 
         below = self.instance.jurisdiction.path
-        departments = Department.objects.filter(
-            jurisdiction__path__startswith=below).exclude(pk=self.instance.department_id)
-        self.fields["participants"].queryset = departments
-        self.fields["lead_department"].queryset = Department.objects.filter(
+        not_handling = [Department.Kind.PROCURATORATE, Department.Kind.FINANCE]
+        # joint handling is for departments that handle claims; a referring or invited
+        # procuratorate (SX 第八条、第三十三条) takes part through its own services and is kept
+        self.fields["participants"].queryset = Department.objects.filter(
             jurisdiction__path__startswith=below).exclude(
-            kind__in=[Department.Kind.PROCURATORATE, Department.Kind.FINANCE])
+            pk=self.instance.department_id).exclude(kind__in=not_handling)
+        self.fields["lead_department"].queryset = Department.objects.filter(
+            jurisdiction__path__startswith=below).exclude(kind__in=not_handling)
         self.fields["participants"].widget.attrs["size"] = 8
+        self.kept_participants = list(
+            self.instance.participants.filter(kind__in=not_handling)) if self.instance.pk else []
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.participants.add(*self.kept_participants)
 
     def clean(self):
         cleaned = super().clean()

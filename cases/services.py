@@ -30,8 +30,10 @@ def open_case_from_clue(clue, request, by) -> Case:
                 opened_on=clue.decided_on,
                 created_by=request.requested_by,
             )
-            case.participants.set(clue.participants.all())
             Investigation.objects.create(case=case)
+        # whoever takes part in the clue (a referring procuratorate, SX 第八条; NT 三(二)
+        # 信息共享) follows the case it is opened into or joins
+        case.participants.add(*clue.participants.all())
         case.clues.add(clue)
         for party in clue.suspected_obligors.all():
             CaseObligor.objects.get_or_create(case=case, party=party)

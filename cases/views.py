@@ -163,7 +163,9 @@ def case_investigation(request, pk):
     if refused:
         return refused
     investigation, _ = Investigation.objects.get_or_create(case=case)
-    departments = [case.department_id, *case.participants.values_list("pk", flat=True)]
+    # joint departments' staff; a procuratorate taking part only follows the case
+    departments = [case.department_id, *case.participants.exclude(
+        kind__in=["procuratorate", "finance"]).values_list("pk", flat=True)]
     team_choices = get_user_model().objects.filter(
         Q(department_id__in=departments), is_active=True).order_by("department_id", "username")
     form = InvestigationForm(request.POST or None, instance=investigation,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import Department
 from cases.demo import advance_demo_case, open_demo_case
 from cases.models import Case
 from workflow.attachments import attach
@@ -43,13 +44,19 @@ def _serve(negotiation: Negotiation, officer, start: int) -> Negotiation:
     negotiation.plan_obligor_capacity = "义务人正常经营，具备赔偿能力。"
     negotiation.group_own = "市生态环境局法规与标准科：王某、李某"
     negotiation.group_invited = "市人民检察院第六检察部；环境损害鉴定评估专家一名"
-    negotiation.procuratorate_invited = True
     negotiation.notice_issued_on = _day(start)
     negotiation.first_meeting_at = timezone.make_aware(
         datetime.combine(_day(start - 10), time(9, 30)))
     negotiation.first_meeting_place = "市生态环境局三楼会议室"
     negotiation.reply_due = _day(start - 7)
     negotiation.save()
+    # CQ 七(一); SX 第三十三条: invited through the service, so the procuratorate follows the case
+    procuratorate = Department.objects.filter(
+        kind=Department.Kind.PROCURATORATE,
+        jurisdiction=negotiation.case.jurisdiction).order_by("pk").first()
+    if procuratorate is not None:
+        negotiation = services.invite_procuratorate(negotiation, procuratorate=procuratorate,
+                                                    by=officer)
     negotiation = services.issue_notice(negotiation, by=officer)
     for obligor in negotiation.obligors():
         services.record_service(negotiation, obligor=obligor, method="direct",

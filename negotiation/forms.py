@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.models import Department
 from cases.models import CaseObligor
 from rules.calendar import cn_date
 from workflow.attachments import validate_upload
@@ -154,6 +155,26 @@ class PlanForm(Form, forms.ModelForm):
     PLAN = ["plan_feasibility", "plan_cost", "plan_third_party", "plan_obligor_capacity",
             "pre_communication", "complex_case"]
 
+    # CQ 七(一); SX 第三十三条: which procuratorate is invited; it then takes part in the case
+    # (negotiation.services.invite_procuratorate)
+    invited_procuratorate = forms.ModelChoiceField(
+        label="受邀参与磋商的检察机关", required=False, queryset=Department.objects.none(),
+        empty_label="请选择", help_text="邀请检察机关参与磋商的，选择该检察机关；其检察联络员可查阅本案",
+        error_messages={"invalid_choice": "请选择受邀参与磋商的检察机关。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invited_procuratorate"].queryset = Department.objects.filter(
+            kind=Department.Kind.PROCURATORATE).select_related("jurisdiction")
+        if self.instance.pk and self.instance.procuratorate_invited:
+            self.initial.setdefault("invited_procuratorate", self.instance.case.participants.filter(
+                kind=Department.Kind.PROCURATORATE).values_list("pk", flat=True).first())
+        # shown right after the 邀请检察机关 box
+        names = list(self.fields)
+        names.remove("invited_procuratorate")
+        names.insert(names.index("procuratorate_invited") + 1, "invited_procuratorate")
+        self.order_fields(names)
+
     def plan_fields(self):
         return [self[name] for name in self.PLAN]
 
@@ -162,6 +183,9 @@ class PlanForm(Form, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("procuratorate_invited") and not data.get("invited_procuratorate") \
+                and "invited_procuratorate" not in self.errors:
+            self.add_error("invited_procuratorate", "邀请检察机关参与磋商的，请选择该检察机关。")
         today = timezone.localdate()
         notice_on = data.get("notice_issued_on") or today
         notice_label = "告知书落款日期" if data.get("notice_issued_on") else "今天"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Department
 from cases.closing import closing_check
 from cases.models import Case
 from cases.stages import stage_follower
@@ -106,6 +108,23 @@ def _case_moved(case: Case, name: str, *, by) -> None:
 
 def current_round(case: Case) -> Negotiation | None:
     return case.negotiations.order_by("-round_number").first()
+
+
+def invite_procuratorate(negotiation: Negotiation, *, procuratorate: Department, by
+                         ) -> Negotiation:
+    """邀请检察机关支持磋商 (CQ 七(一); SX 第三十三条): the round records the invitation and the
+    procuratorate takes part in the case, so its 检察联络员 follows the case and its rounds,
+    read-only (accounts/scoping.py: a procuratorate participant never acts)."""
+    with transaction.atomic():
+        negotiation = _lock(negotiation)
+        _require_handler(negotiation.case, by)
+        if procuratorate.kind != Department.Kind.PROCURATORATE:
+            raise ValidationError({"invited_procuratorate": "请选择受邀参与磋商的检察机关。"})
+        if not negotiation.procuratorate_invited:
+            negotiation.procuratorate_invited = True
+            negotiation.save()
+        negotiation.case.participants.add(procuratorate)
+    return negotiation
 
 
 def issue_notice(negotiation: Negotiation, *, by, seen_state: str | None = None) -> Negotiation:

@@ -124,6 +124,10 @@ def negotiation_plan(request, pk):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
+            if form.cleaned_data["procuratorate_invited"]:
+                services.invite_procuratorate(
+                    negotiation, procuratorate=form.cleaned_data["invited_procuratorate"],
+                    by=request.user)
         messages.success(request, "磋商方案和磋商告知书已保存。")
         return redirect(negotiation.get_absolute_url())
     return _form_page(request, negotiation, form, title="磋商方案和磋商告知书", extra={

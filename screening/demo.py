@@ -65,14 +65,15 @@ def load_clues(org):
                 channel=channels[channel],
                 found_on=today - timedelta(days=ago),
                 registered_on=today - timedelta(days=max(ago - 2, 0)),
-                source_organisation="太原市人民检察院" if channel == "procuratorate" else "",
+                # SX 第八条: the referring procuratorate, as the registration page records it
+                referring_procuratorate=procuratorate if channel == "procuratorate" else None,
                 summary=summary,
                 place=department.jurisdiction if department.jurisdiction.parent_id
                 else org.districts[ago % 2],
                 damage_type=damage,
                 estimated_amount=Decimal(amount) if amount else None,
                 in_protected_area=protected,
-            ), by=officer, participants=[procuratorate] if channel == "procuratorate" else ())
+            ), by=officer)
             if verify:
                 transitions.perform(clue, "start_verification", by=officer)
 

@@ -1,19 +1,21 @@
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Jurisdiction
+from accounts.models import Department, Jurisdiction
 from parties.services import find_party
 from parties.validators import normalise_code
 from workflow.forms import StyledForm
 
 from .models import Clue, SourceChannel
+from .services import follow_referring_procuratorate
 
 
 class ClueForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Clue
         fields = [
-            "channel", "found_on", "registered_on", "source_organisation", "source_reference",
+            "channel", "referring_procuratorate", "found_on", "registered_on",
+            "source_organisation", "source_reference",
             "summary", "place", "place_detail", "damage_type", "estimated_amount",
             "in_protected_area", "rectification",
         ]
@@ -24,6 +26,7 @@ class ClueForm(StyledForm, forms.ModelForm):
         }
         error_messages = {
             "channel": {"required": "请选择线索渠道。"},
+            "referring_procuratorate": {"invalid_choice": "请选择移送线索的检察机关。"},
             "found_on": {"required": "请填写发现日期。", "invalid": "请按“年-月-日”填写日期。"},
             "registered_on": {"required": "请填写登记日期。", "invalid": "请按“年-月-日”填写日期。"},
             "summary": {"required": "请填写线索概要。"},
@@ -43,8 +46,19 @@ class ClueForm(StyledForm, forms.ModelForm):
             self.initial["obligor_codes"] = "\n".join(
                 p.credit_code or p.id_number for p in self.instance.suspected_obligors.all())
         self.fields["channel"].queryset = SourceChannel.objects.filter(active=True)
+        self.fields["referring_procuratorate"].queryset = Department.objects.filter(
+            kind=Department.Kind.PROCURATORATE).select_related("jurisdiction")
+        self.fields["referring_procuratorate"].empty_label = "（非检察机关移送的不填）"
+        self.previous_procuratorate_id = self.instance.referring_procuratorate_id
         self.fields["place"].queryset = Jurisdiction.objects.filter(
             path__startswith=department.jurisdiction.path)
+
+    def _update_errors(self, errors):
+        # a field its own check already refused is not reported twice by Clue.clean()
+        if hasattr(errors, "error_dict"):
+            errors.error_dict = {name: messages for name, messages in errors.error_dict.items()
+                                 if name not in self._errors}
+        super()._update_errors(errors)
 
     def clean_obligor_codes(self):
         parties, problems = [], []
@@ -65,6 +79,7 @@ class ClueForm(StyledForm, forms.ModelForm):
         clue = super().save(commit=commit)
         if commit:
             clue.suspected_obligors.set(self.cleaned_data["obligor_codes"])
+            follow_referring_procuratorate(clue, previous_id=self.previous_procuratorate_id)
         return clue
 
     def clean(self):

@@ -181,6 +181,27 @@ class ChannelWidget(widgets.Widget):
         return channel
 
 
+class ProcuratorateWidget(widgets.Widget):
+    """The referring procuratorate (SX 第八条) by its name or short name."""
+
+    def __init__(self, procuratorates):
+        super().__init__()
+        self.by_key = {}
+        for department in procuratorates:
+            self.by_key[department.name] = department
+            if department.short_name:
+                self.by_key.setdefault(department.short_name, department)
+
+    def clean(self, value, row=None, **kwargs):
+        if _blank(value):
+            return None
+        text = TextWidget().clean(value)
+        procuratorate = self.by_key.get(text)
+        if procuratorate is None:
+            raise ValueError(f"没有名为“{text}”的检察机关，请按模板“代码表”填写检察院全称。")
+        return procuratorate
+
+
 class PlaceWidget(widgets.Widget):
     """A jurisdiction at or below the department's, by name (with or without 人民政府) or
     administrative division code."""
@@ -217,6 +238,8 @@ class ClueImportResource(resources.ModelResource):
                           widget=DateWidget())
     source_organisation = Field(attribute="source_organisation", column_name="来源单位",
                                 widget=TextWidget())
+    referring_procuratorate = Field(attribute="referring_procuratorate",
+                                    column_name="移送检察机关", widget=widgets.Widget())
     summary = Field(attribute="summary", column_name="线索概要", widget=TextWidget())
     place = Field(attribute="place", column_name="发生地（区县）", widget=widgets.Widget())
     place_detail = Field(attribute="place_detail", column_name="具体地点", widget=TextWidget())
@@ -241,6 +264,8 @@ class ClueImportResource(resources.ModelResource):
         "channel": "见“代码表”",
         "found_on": "日期，如 2026-09-01",
         "registered_on": "可不填，默认为导入当日",
+        "referring_procuratorate": "线索渠道为“检察机关移送”的必填，填写检察院全称（见“代码表”）；"
+                                   "其他渠道不填（SX 第八条）",
         "summary": "",
         "place": "本辖区内的区县名称或行政区划代码，可不填",
         "damage_type": "见“代码表”",
@@ -251,12 +276,13 @@ class ClueImportResource(resources.ModelResource):
         "obligor_codes": "18位统一社会信用代码，与名称一一对应",
     }
     WIDTHS = {"summary": 48, "channel": 36, "obligor_names": 30, "obligor_codes": 24,
-              "place_detail": 24, "source_organisation": 24, "in_protected_area": 14}
+              "place_detail": 24, "source_organisation": 24, "in_protected_area": 14,
+              "referring_procuratorate": 24}
 
     class Meta:
         model = Clue
         fields = ("source_reference", "channel", "found_on", "registered_on",
-                  "source_organisation", "summary", "place", "place_detail", "damage_type",
+                  "source_organisation", "referring_procuratorate", "summary", "place", "place_detail", "damage_type",
                   "estimated_amount", "in_protected_area", "rectification", "obligor_names",
                   "obligor_codes")
         import_order = fields
@@ -272,6 +298,8 @@ class ClueImportResource(resources.ModelResource):
         self.department, self.user = department, user
         self.lines = lines or []  # Excel row number of each dataset row
         self.fields["channel"].widget = ChannelWidget(SourceChannel.objects.filter(active=True))
+        self.fields["referring_procuratorate"].widget = ProcuratorateWidget(
+            Department.objects.filter(kind=Department.Kind.PROCURATORATE))
         self.fields["place"].widget = PlaceWidget(
             Jurisdiction.objects.filter(path__startswith=department.jurisdiction.path))
         self.notes: dict[int, list[str]] = {}
@@ -366,7 +394,9 @@ class ClueImportResource(resources.ModelResource):
             instance.full_clean(exclude=[*errors, "number", "registered_by", "rule_profile",
                                          "state"], validate_unique=False)
         except ValidationError as e:
-            errors = e.update_error_dict(errors)
+            # a column its widget already refused is not reported twice by Clue.clean()
+            for key, messages in e.message_dict.items():
+                errors.setdefault(key, messages)
         if errors:
             raise ValidationError(errors)
 
@@ -632,12 +662,17 @@ def write_template(target) -> None:
     codes = book.create_sheet("代码表")
     channels = [c.name for c in SourceChannel.objects.filter(active=True)]
     lists = {"channel": channels, "damage_type": Clue.DamageType.labels,
-             "rectification": Clue.Rectification.labels, "in_protected_area": ["是", "否"]}
+             "rectification": Clue.Rectification.labels, "in_protected_area": ["是", "否"],
+             "referring_procuratorate": list(Department.objects.filter(
+                 kind=Department.Kind.PROCURATORATE).values_list("name", flat=True))}
     for col, (name, values) in enumerate(lists.items(), start=1):
         codes.cell(row=1, column=col, value=ClueImportResource.fields[name].column_name)
-        codes.column_dimensions[get_column_letter(col)].width = 40 if name == "channel" else 16
+        codes.column_dimensions[get_column_letter(col)].width = \
+            40 if name in ("channel", "referring_procuratorate") else 16
         for row, value in enumerate(values, start=2):
             codes.cell(row=row, column=col, value=value)
+        if not values:
+            continue
         letter = get_column_letter(col)
         rule = DataValidation(type="list", formula1=f"代码表!${letter}$2:${letter}${len(values) + 1}",
                               allow_blank=True, showErrorMessage=True,

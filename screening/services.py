@@ -1,13 +1,23 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from workflow.numbering import next_number
 
 from .deadlines import open_verification
 from .models import Clue
+from .models.clues import referral_errors
 
 
 def register_clue(clue: Clue, *, by, participants=(), obligors=()) -> Clue:
-    """Give a new clue its number (jurisdiction, year, sequence; never reused) and save it."""
+    """Give a new clue its number (jurisdiction, year, sequence; never reused) and save it.
+    A clue referred by a procuratorate names it (SX 第八条) and the procuratorate takes part
+    in the clue: its 检察联络员 follows it, read-only (accounts/scoping.py)."""
+    errors = referral_errors(clue)
+    if errors:
+        raise ValidationError(errors)
+    procuratorate = clue.referring_procuratorate if clue.referring_procuratorate_id else None
+    if procuratorate is not None and not clue.source_organisation:
+        clue.source_organisation = procuratorate.name
     with transaction.atomic():
         year = clue.registered_on.year
         seq = next_number(f"clue:{clue.jurisdiction.code}", year)
@@ -15,12 +25,25 @@ def register_clue(clue: Clue, *, by, participants=(), obligors=()) -> Clue:
         clue.registered_by = by
         clue.rule_profile = clue.jurisdiction.rule_profile_on(clue.found_on)
         clue.save()
+        if procuratorate is not None:
+            participants = [*participants, procuratorate]
         if participants:
             clue.participants.set(participants)
         if obligors:
             clue.suspected_obligors.set(obligors)
         open_verification(clue, by=by)
     return clue
+
+
+def follow_referring_procuratorate(clue: Clue, *, previous_id) -> None:
+    """After an edit: the referring procuratorate named now takes part in the clue instead of
+    the one named before (SX 第八条)."""
+    if clue.referring_procuratorate_id == previous_id:
+        return
+    if previous_id is not None:
+        clue.participants.remove(previous_id)
+    if clue.referring_procuratorate_id is not None:
+        clue.participants.add(clue.referring_procuratorate_id)
 
 
 def refer_clue(clue: Clue, *, to_department, note: str, copy_to=None, by,

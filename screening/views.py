@@ -106,7 +106,7 @@ def clue_detail(request, pk):
     clue = get_object_or_404(
         Clue.objects.visible_to(request.user).select_related(
             "department", "jurisdiction", "channel", "place", "registered_by",
-            "rule_profile__rule_set"),
+            "referring_procuratorate", "rule_profile__rule_set"),
         pk=pk,
     )
     return render(request, "screening/clue_detail.html", _detail_context(request, clue))
@@ -137,7 +137,8 @@ def clue_attach(request, pk):
 
 def _workable_clue(request, pk, *states):
     return workable_or_refuse(request, Clue.objects.select_related(
-        "department", "jurisdiction", "channel", "rule_profile__rule_set"), pk, *states)
+        "department", "jurisdiction", "channel", "referring_procuratorate",
+        "rule_profile__rule_set"), pk, *states)
 
 
 @login_required
@@ -217,7 +218,9 @@ def clue_feedback(request, pk):
         return refused
     form = FeedbackForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        record_feedback(clue, procuratorate=clue.source_organisation or "移送线索的检察机关",
+        procuratorate = (clue.referring_procuratorate and clue.referring_procuratorate.name) \
+            or clue.source_organisation or "移送线索的检察机关"
+        record_feedback(clue, procuratorate=procuratorate,
                         by=request.user, **form.cleaned_data)
         messages.success(request, "已记录向检察机关的反馈。")
         return redirect(clue.get_absolute_url())

@@ -67,4 +67,10 @@ class ClueFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         by = kwargs.pop("registered_by", None) or UserFactory(department=kwargs["department"])
         participants = kwargs.pop("participants", ())
+        if kwargs["channel"].is_procuratorate_referral and not kwargs.get(
+                "referring_procuratorate"):
+            # SX 第八条: a referred clue names its procuratorate
+            kwargs["referring_procuratorate"] = DepartmentFactory(
+                kind=Department.Kind.PROCURATORATE,
+                jurisdiction=kwargs["department"].jurisdiction)
         return register_clue(model_class(*args, **kwargs), by=by, participants=participants)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -51,6 +52,23 @@ def procuratorate_told(clue) -> bool:
 def division_head(clue, user) -> bool:
     # 机构负责人 of the handling department; workflow.approvals checks the department.
     return has_role(user, Role.DIVISION_HEAD)
+
+
+def referral_errors(clue) -> dict[str, str]:
+    """SX 第八条; CQ 三: a clue on the 检察机关移送 channel names the referring procuratorate
+    (a department of kind 检察机关); no other channel names one."""
+    channel = clue.channel if clue.channel_id else None
+    procuratorate = clue.referring_procuratorate if clue.referring_procuratorate_id else None
+    if channel is None:
+        return {}
+    if channel.is_procuratorate_referral:
+        if procuratorate is None:
+            return {"referring_procuratorate": "检察机关移送的线索须选择移送线索的检察机关（SX 第八条）。"}
+        if procuratorate.kind != Department.Kind.PROCURATORATE:
+            return {"referring_procuratorate": f"“{procuratorate}”不是检察机关，请选择移送线索的检察机关。"}
+    elif procuratorate is not None:
+        return {"referring_procuratorate": "只有“检察机关移送”渠道的线索才填写移送检察机关。"}
+    return {}
 
 
 class ClueQuerySet(ScopedQuerySet):
@@ -107,6 +125,12 @@ class Clue(FSMModelMixin, AuditedModel):
     channel = models.ForeignKey(SourceChannel, verbose_name="线索渠道", on_delete=models.PROTECT)
     found_on = models.DateField("发现日期")
     registered_on = models.DateField("登记日期", default=timezone.localdate)
+    # SX 第八条; CQ 三: the procuratorate that referred the clue takes part in it (scoping) and
+    # is owed feedback if the claim is not started.
+    referring_procuratorate = models.ForeignKey(
+        Department, verbose_name="移送检察机关", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="referred_clues", limit_choices_to={"kind": Department.Kind.PROCURATORATE},
+        help_text="检察机关移送的线索须选择移送线索的检察机关（SX 第八条）")
     source_organisation = models.CharField("来源单位", max_length=100, blank=True)
     source_reference = models.CharField("来源文号", max_length=100, blank=True)
     summary = models.TextField("线索概要")
@@ -232,6 +256,12 @@ class Clue(FSMModelMixin, AuditedModel):
 
         if self.state in DONE_STATES:
             close_verification(self, by=by)
+
+    def clean(self):
+        super().clean()
+        errors = referral_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     # --- facts the conditions and views ask ---
 

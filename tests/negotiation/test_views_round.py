@@ -147,7 +147,8 @@ def test_read_only_roles_are_refused_every_post(client, d, prosecutor):
 
 # --- plan and notice ----------------------------------------------------------------------------
 
-def test_plan_form_saves_the_plan_and_the_notice_and_the_notice_can_then_be_issued(client, d):
+def test_plan_form_saves_the_plan_and_the_notice_and_the_notice_can_then_be_issued(
+        client, d, prosecutor):
     negotiation = preparing(d)
     client.force_login(d.officer)
     detail = client.get(url("negotiation_detail", negotiation))
@@ -155,10 +156,13 @@ def test_plan_form_saves_the_plan_and_the_notice_and_the_notice_can_then_be_issu
     assert "须填写磋商方案" in page(detail)
     form = client.get(url("negotiation_plan", negotiation))
     assert form.status_code == 200 and "磋商方案（NT 三(七)）" in page(form)
-    response = client.post(url("negotiation_plan", negotiation), PLAN, follow=True)
+    response = client.post(url("negotiation_plan", negotiation),
+                           {**PLAN, "invited_procuratorate": prosecutor.department_id}, follow=True)
     assert "磋商方案和磋商告知书已保存。" in shown(response)
     negotiation = reload(negotiation)
     assert negotiation.plan_cost == "修复费用约八十万元" and negotiation.procuratorate_invited
+    # CQ 七(一); SX 第三十三条: the invited procuratorate follows the case
+    assert prosecutor.department in negotiation.case.participants.all()
     assert negotiation.reply_due == datetime.date(2026, 11, 16)
     response = client.post(url("negotiation_issue", negotiation),
                            {"seen_state": "preparing"}, follow=True)
