@@ -433,3 +433,35 @@ def test_same_kind_departments_side_by_side_do_not_see_each_others_cases(
         assert response.status_code == (200 if name in expected else 404), name
         if name not in expected:
             assert case.number not in response.content.decode()
+
+
+def test_same_kind_departments_side_by_side_do_not_see_each_others_rounds_and_exports(
+        client, demo_org):
+    """Screening rounds and report exports follow the same rule (ScopedQuerySet)."""
+    from screening.models import ReportExport, ScreeningRound
+    from screening.rounds import record_round
+
+    d = demo_org.departments
+    qixiang, wenlv = demo_org.by_username["qixiang"], demo_org.by_username["wenlv"]
+    rounds, exports = {}, {}
+    for user in (qixiang, wenlv):
+        rounds[user.username] = record_round(
+            ScreeningRound(department=user.department, year=2026, quarter=3,
+                           screened_on=date(2026, 9, 10), scope="例行"),
+            by=user, channels=SourceChannel.objects.filter(code="supervision"))
+        exports[user.username] = ReportExport.objects.create(
+            requested_by=user, scope=ReportExport.Scope.DEPARTMENT,
+            department=user.department, jurisdiction=user.department.jurisdiction,
+            year=2026, quarter=3, filename="线索筛查清单.xlsx")
+    for user, other in ((qixiang, wenlv), (wenlv, qixiang)):
+        assert list(ScreeningRound.objects.visible_to(user)) == [rounds[user.username]]
+        assert list(ReportExport.objects.visible_to(user)) == [exports[user.username]]
+        client.force_login(user)
+        url = reverse("screening:report_export", args=[exports[other.username].pk])
+        assert client.get(url).status_code == 404
+        url = reverse("screening:report_export", args=[exports[user.username].pk])
+        assert client.get(url).status_code == 200
+    lead = demo_org.by_username["qiantou"]
+    assert set(ScreeningRound.objects.visible_to(lead)) == set(rounds.values())
+    assert set(ReportExport.objects.visible_to(lead)) == set(exports.values())
+    assert d["市气象局"].kind == d["市文旅局"].kind == Department.Kind.OTHER
