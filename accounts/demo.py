@@ -23,6 +23,10 @@ CITY_DEPARTMENTS = [
     ("太原市农业农村局", "市农业农村局", Department.Kind.AGRICULTURE, False),
     ("太原市林业局", "市林业局", Department.Kind.FORESTRY, False),
     ("太原市城乡管理局", "市城乡管理局", Department.Kind.URBAN, False),
+    # Two departments of one kind (其他) side by side: neither sees the other's records
+    # (accounts/scoping.py: same kind is a system only downwards).
+    ("太原市气象局", "市气象局", Department.Kind.OTHER, False),
+    ("太原市文化和旅游局", "市文旅局", Department.Kind.OTHER, False),
     ("太原市人民检察院", "市检察院", Department.Kind.PROCURATORATE, False),
     ("太原市财政局", "市财政局", Department.Kind.FINANCE, False),
 ]
@@ -42,6 +46,8 @@ DEMO_USERS = [
     ("admin", "周强", Role.ADMIN, "市生态环境局", "信息中心 系统管理员"),
     ("shuiwu", "孙浩", Role.OFFICER, "市水务局", "水资源管理处 科员"),
     ("xiaodian", "吴婷", Role.OFFICER, "小店区生态环境分局", "执法大队 科员"),
+    ("qixiang", "郑磊", Role.OFFICER, "市气象局", "法规科 科员"),
+    ("wenlv", "冯雪", Role.OFFICER, "市文旅局", "资源开发处 科员"),
 ]
 
 

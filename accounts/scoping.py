@@ -3,10 +3,15 @@
 A user sees the records of their own department; records their department takes part in
 (joint handling; a referring or invited procuratorate, which sees but never acts);
 everything in their jurisdiction and the ones below it if their department is the lead
-department; and, for a department of a higher jurisdiction, the records of the same kind
-of department in the jurisdictions below it (the department's own system, 系统). Nobody
-without a department sees anything. A record outside the scope does not exist for the user:
-views answer 404."""
+department; and, for a department of a higher jurisdiction, the records of the same kind of department in the jurisdictions *strictly*
+below it (the department's own system, 系统). Same kind in the same jurisdiction is not a
+system: two 其他 bureaus of one city (气象局, 文旅局), or two departments of one kind side by
+side, do not see each other's records; only the lead department sees across departments of
+its own jurisdiction. Nobody without a department sees anything. A record outside the scope
+does not exist for the user: views answer 404.
+
+`department_q` is the department part of the rule (which departments' records a user sees),
+for filters and for querysets that reach the department by another path."""
 
 from django.db import models
 from django.db.models import Q
@@ -14,6 +19,21 @@ from django.db.models import Q
 
 def _none() -> Q:
     return Q(pk__in=[])
+
+
+def department_q(department, prefix: str = "") -> Q:
+    """Departments whose records `department` sees (own; the lead: its jurisdiction and below;
+    otherwise the same kind in the jurisdictions strictly below). `prefix` is the path from
+    the filtered model to accounts.Department ("" when filtering departments themselves,
+    "department__" on a record)."""
+    own = department.jurisdiction
+    if department.is_lead:
+        return Q(**{f"{prefix}jurisdiction__path__startswith": own.path})
+    pk = f"{prefix}pk" if prefix else "pk"
+    return Q(**{pk: department.pk}) | (
+        Q(**{f"{prefix}kind": department.kind,
+             f"{prefix}jurisdiction__path__startswith": own.path})
+        & ~Q(**{f"{prefix}jurisdiction": own.pk}))
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -40,14 +60,11 @@ class ScopedQuerySet(models.QuerySet):
         department = getattr(user, "department", None) if user.is_authenticated else None
         if department is None:
             return self.filter(_none())
-        below = department.jurisdiction.path
         if department.is_lead:
-            q = Q(**{f"{self.scope_jurisdiction}__path__startswith": below})
+            q = Q(**{f"{self.scope_jurisdiction}__path__startswith":
+                     department.jurisdiction.path})
         else:
-            q = Q(**{self.scope_department: department.pk}) | Q(**{
-                f"{self.scope_department}__kind": department.kind,
-                f"{self.scope_department}__jurisdiction__path__startswith": below,
-            })
+            q = department_q(department, prefix=f"{self.scope_department}__")
         return self.filter(q | self._participant_q(department))
 
     def workable_by(self, user):

@@ -8,7 +8,13 @@ preparation prints as a draft to check), [5] once an agreement draft exists, [6]
 agreement exists, [7] once a confirmed agreement exists.
 
 Missing in the models (printed as blank lines to fill by hand): the department's 统一社会信用代码,
-法定代表人, address and telephone (accounts.Department has none of them)."""
+法定代表人, address and telephone (accounts.Department has none of them).
+
+Frozen party data: a signed agreement ([5], and the agreement content summarised in [6]) prints
+its obligors as they stood when it was signed, and a served notice ([4]) its addressee as at
+the service, read back from the party's audit trail (parties/snapshots.py) — a later
+correction in the registry does not rewrite them. [6] and [7] are new applications to a court
+and print the parties' current data."""
 
 from __future__ import annotations
 
@@ -26,6 +32,8 @@ from negotiation.models import (
     Negotiation,
     PaymentKind,
 )
+from parties.snapshots import event_of, party_as_of
+from workflow.models import AuditEvent
 
 from . import formatting
 from .data import party_block, text
@@ -86,8 +94,23 @@ def _obligor_label(link) -> str | None:
     return link.get_role_display() if link.role != link.Role.PRINCIPAL else None
 
 
-def _link_block(link) -> dict:
-    return {**party_block(link.party), "role": _obligor_label(link)}
+def _link_block(link, as_of=None) -> dict:
+    return {**party_block(party_as_of(link.party, as_of)), "role": _obligor_label(link)}
+
+
+def _signed_event(agreement: Agreement):
+    """The signing of a signed (or since superseded) agreement; None for a draft."""
+    if agreement.state == Agreement.State.DRAFT:
+        return None
+    # The only way out of 草稿 is the signing, so the agreement's first transition is it.
+    return event_of(agreement, action=AuditEvent.Action.TRANSITION)
+
+
+def _served_event(negotiation: Negotiation, link):
+    """The recording of the first successful service of the notice on this obligor."""
+    served = negotiation.service_attempts.filter(obligor=link, succeeded=True) \
+        .order_by("attempted_on", "id").first() if link is not None else None
+    return event_of(served, action=AuditEvent.Action.CREATE) if served else None
 
 
 def _latest_agreement(case) -> Agreement | None:
@@ -112,20 +135,21 @@ def _cn_datetime(value) -> str | None:
     return f"{formatting.cn_date(value)}{value.hour}时{minutes}"
 
 
-def _obligor_name(term) -> str | None:
-    return text(term.obligor.party.name) if term.obligor_id else None
+def _obligor_name(term, as_of=None) -> str | None:
+    return text(party_as_of(term.obligor.party, as_of).name) if term.obligor_id else None
 
 
-def _terms(agreement: Agreement) -> dict:
+def _terms(agreement: Agreement, as_of=None) -> dict:
     """The agreement's structured obligations: restoration, payments with their instalments,
     the deposit and punitive damages (NT 三(八)、(九)、(十一); SX 第二十、二十三、二十五条)."""
     restoration = [
-        {"item": text(t.item), "obligor": _obligor_name(t), "mode": t.get_mode_display(),
+        {"item": text(t.item), "obligor": _obligor_name(t, as_of), "mode": t.get_mode_display(),
          "target": text(t.target), "estimated_cost": t.estimated_cost, "start_by": t.start_by,
          "finish_by": t.finish_by, "assessment_by": t.assessment_by}
         for t in agreement.restoration_terms.select_related("obligor__party").order_by("id")]
     payments = [
-        {"kind": t.get_kind_display(), "kind_code": t.kind, "obligor": _obligor_name(t), "amount": t.amount,
+        {"kind": t.get_kind_display(), "kind_code": t.kind, "obligor": _obligor_name(t, as_of),
+         "amount": t.amount,
          "due_on": t.due_on, "guarantee": text(t.guarantee),
          "instalments": [{"sequence": i.sequence, "amount": i.amount, "due_on": i.due_on}
                          for i in t.instalments.order_by("sequence")]}
@@ -179,7 +203,8 @@ def notice_context(case, obligor=None) -> dict:
     link = case.obligor_links.select_related("party").filter(party=obligor).first()
     return {
         "claimant": _claimant(case),
-        "addressee": _link_block(link) if link else party_block(obligor),
+        "addressee": _link_block(link, _served_event(negotiation, link)) if link
+        else party_block(obligor),
         "draft": negotiation.state == Negotiation.State.PREPARING,
         "round_number": negotiation.round_number,
         "renegotiation": negotiation.kind == Negotiation.Kind.RENEGOTIATION,
@@ -202,10 +227,11 @@ def agreement_context(case, obligor=None) -> dict:
     """[5] with its cover page; every obligor of the agreement listed."""
     agreement = _latest_agreement(case)
     links = agreement.obligors.select_related("party").order_by("id")
+    signed = _signed_event(agreement)
     return {
         "claimant": _claimant(case),
         "title": _agreement_title(case),
-        "obligors": [_link_block(link) for link in links],
+        "obligors": [_link_block(link, signed) for link in links],
         "version": agreement.version,
         "correction_reason": text(agreement.correction_reason),
         "draft": agreement.state == Agreement.State.DRAFT,
@@ -222,7 +248,7 @@ def agreement_context(case, obligor=None) -> dict:
         "assessment_due": agreement.assessment_due,
         "breach_liability": text(agreement.breach_liability),
         "other_terms": text(agreement.other_terms),
-        **_terms(agreement),
+        **_terms(agreement, signed),
     }
 
 
@@ -243,7 +269,7 @@ def confirmation_context(case, obligor=None) -> dict:
         "version": agreement.version,
         "liability": text(agreement.liability),
         "performance": text(agreement.performance),
-        "terms_summary": _terms_summary(_terms(agreement)),
+        "terms_summary": _terms_summary(_terms(agreement, _signed_event(agreement))),
         "source_document": text(profile.source_document) if profile else None,
         "court": text(confirmation.court) if confirmation else None,
         "applied_on": applied.applied_on if applied else None,

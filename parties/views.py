@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_GET
 from workflow.audit import history
 from workflow.pagination import keyset_page
 
+from .editing import may_edit_party
 from .forms import PartyForm, PartySearchForm
 from .history import party_history
 from .models import Party, can_see_full_identity
@@ -54,7 +56,7 @@ def party_detail(request, pk):
         "code_masked": party.is_person and not can_see_full_identity(request.user),
         "records": party_history(party, request.user, limit=HISTORY_LIMIT),
         "history": _masked_history(party, request.user),
-        "can_edit": request.user.has_perm("parties.change_party"),
+        "can_edit": may_edit_party(request.user, party),
     })
 
 
@@ -90,7 +92,11 @@ def party_create(request):
 @login_required
 @permission_required("parties.change_party", raise_exception=True)
 def party_edit(request, pk):
-    party = get_object_or_404(Party, pk=pk)
+    """403 unless a record of the user's department names the party, or an administrator
+    (parties/editing.py); the party itself is public to the registry's readers, so 403."""
+    party = get_object_or_404(Party.objects.select_related("created_by"), pk=pk)
+    if not may_edit_party(request.user, party):
+        raise PermissionDenied("只有案卷涉及该当事人的部门或系统管理员可以修改当事人信息。")
     form = PartyForm(request.POST or None, instance=party, user=request.user)
     if request.method == "POST" and form.is_valid():
         if _save(request, form, creating=False) is not None:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Department
+from accounts.scoping import department_q
 from rules.calendar import WorkCalendar
 
 from . import notifications
@@ -36,12 +37,7 @@ def departments_in_scope(user):
     department = getattr(user, "department", None)
     if department is None:
         return Department.objects.none()
-    below = department.jurisdiction.path
-    if department.is_lead:
-        q = Q(jurisdiction__path__startswith=below)
-    else:
-        q = Q(pk=department.pk) | Q(kind=department.kind, jurisdiction__path__startswith=below)
-    return Department.objects.filter(q).select_related("jurisdiction")
+    return Department.objects.filter(department_q(department)).select_related("jurisdiction")
 
 
 def week_of(day: date) -> tuple[date, date]:

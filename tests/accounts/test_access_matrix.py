@@ -324,3 +324,144 @@ def test_an_officer_of_the_procuratorate_cannot_register_clues(client, demo_org)
                                        department=demo_org.departments[short]))
         assert client.post(reverse("screening:clue_create"), form_data()).status_code == 403
     assert not Clue.objects.exists()
+
+
+# --- two departments of one kind in one jurisdiction (accounts/scoping.py) -----------------
+# Same kind is a system only downwards: a department of a higher jurisdiction sees the same
+# kind of department in the jurisdictions strictly below it; two departments of one kind side
+# by side (the city's 其他 bureaus 市气象局 and 市文旅局; two water departments of 小店区) do
+# not see each other. Only the lead department sees across its own jurisdiction.
+
+CASE_ROW = re.compile(r'<a href="/cases/(\d+)/">([^<]+)</a>')
+
+
+@pytest.fixture
+def pairs(demo_org):
+    d = demo_org.departments
+    d["小店区水务服务中心"] = DepartmentFactory(
+        name="小店区水务服务中心", kind=Department.Kind.WATER, jurisdiction=d["小店区水利局"].jurisdiction)
+    users = {
+        "qixiang": demo_org.by_username["qixiang"],
+        "wenlv": demo_org.by_username["wenlv"],
+        "xd_water": UserFactory(role=Role.OFFICER, department=d["小店区水利局"]),
+        "xd_service": UserFactory(role=Role.OFFICER, department=d["小店区水务服务中心"]),
+    }
+    return d, users
+
+
+# username -> the pair member departments whose records they get
+PAIR_DEPARTMENTS = ("市气象局", "市文旅局", "小店区水利局", "小店区水务服务中心")
+PAIR_VISIBLE = {
+    "qixiang": {"市气象局"},
+    "wenlv": {"市文旅局"},
+    "xd_water": {"小店区水利局"},
+    "xd_service": {"小店区水务服务中心"},
+    # the city's lead department and its coordinator: the whole city and below
+    "jingban": set(PAIR_DEPARTMENTS),
+    "qiantou": set(PAIR_DEPARTMENTS),
+    # the district's lead department: its district
+    "xiaodian": {"小店区水利局", "小店区水务服务中心"},
+    # 市水务局, the same kind one level up, still sees both water departments below it
+    "shuiwu": {"小店区水利局", "小店区水务服务中心"},
+}
+
+
+def _pair_user(demo_org, users, username):
+    return users.get(username) or demo_org.by_username[username]
+
+
+@pytest.mark.parametrize("username", sorted(PAIR_VISIBLE))
+def test_same_kind_departments_side_by_side_do_not_see_each_others_clues(
+        client, demo_org, pairs, username):
+    d, users = pairs
+    clues = {name: ClueFactory(department=d[name]) for name in PAIR_DEPARTMENTS}
+    user = _pair_user(demo_org, users, username)
+    client.force_login(user)
+    shown = listed_numbers(client.get(reverse("screening:clue_list")))
+    expected = PAIR_VISIBLE[username]
+    assert shown & {c.number for c in clues.values()} == {clues[n].number for n in expected}
+    for name, clue in clues.items():
+        status = client.get(detail(clue.pk)).status_code
+        assert status == (200 if name in expected else 404), name
+    # the service answers the same (accounts/scoping.py)
+    assert set(Clue.objects.visible_to(user).filter(
+        pk__in=[c.pk for c in clues.values()])) == {clues[n] for n in expected}
+
+
+@pytest.mark.parametrize("username", sorted(PAIR_VISIBLE))
+def test_same_kind_departments_side_by_side_do_not_see_each_others_deadlines(
+        client, demo_org, pairs, username):
+    from tests.workflow.test_deadlines import open_for, travel
+    from workflow.models import DeadlineKind
+
+    d, users = pairs
+    deadlines = {name: open_for(demo_org, DeadlineKind.VERIFICATION, date(2026, 9, 1),
+                                dept=name, responsible=None) for name in PAIR_DEPARTMENTS}
+    board = reverse("workflow:deadline_board")
+    row = re.compile(f'<a href="{re.escape(board)}' + r'(\d+)/">')
+    expected = PAIR_VISIBLE[username]
+    client.force_login(_pair_user(demo_org, users, username))
+    with travel(2026, 9, 20):
+        response = client.get(board)
+        assert response.status_code == 200
+        shown = {int(pk) for pk in row.findall(response.content.decode())}
+        assert shown == {deadlines[n].pk for n in expected}
+        # the board's department filter offers the same departments, no more
+        offered = response.context["filters"].fields["department"].queryset
+        assert set(offered.filter(pk__in=[d[n].pk for n in PAIR_DEPARTMENTS])) == {
+            d[n] for n in expected}
+        for name, deadline in deadlines.items():
+            status = client.get(reverse("workflow:deadline_detail", args=[deadline.pk])).status_code
+            assert status == (200 if name in expected else 404), name
+
+
+@pytest.mark.parametrize("username", sorted(PAIR_VISIBLE))
+def test_same_kind_departments_side_by_side_do_not_see_each_others_cases(
+        client, demo_org, pairs, username):
+    from tests.cases.factories import CaseFactory
+
+    d, users = pairs
+    cases = {name: CaseFactory(department=d[name]) for name in PAIR_DEPARTMENTS}
+    expected = PAIR_VISIBLE[username]
+    client.force_login(_pair_user(demo_org, users, username))
+    response = client.get(reverse("cases:case_list"))
+    assert response.status_code == 200
+    shown = {number for _pk, number in CASE_ROW.findall(response.content.decode())}
+    assert shown & {c.number for c in cases.values()} == {cases[n].number for n in expected}
+    for name, case in cases.items():
+        response = client.get(reverse("cases:case_detail", args=[case.pk]))
+        assert response.status_code == (200 if name in expected else 404), name
+        if name not in expected:
+            assert case.number not in response.content.decode()
+
+
+def test_same_kind_departments_side_by_side_do_not_see_each_others_rounds_and_exports(
+        client, demo_org):
+    """Screening rounds and report exports follow the same rule (ScopedQuerySet)."""
+    from screening.models import ReportExport, ScreeningRound
+    from screening.rounds import record_round
+
+    d = demo_org.departments
+    qixiang, wenlv = demo_org.by_username["qixiang"], demo_org.by_username["wenlv"]
+    rounds, exports = {}, {}
+    for user in (qixiang, wenlv):
+        rounds[user.username] = record_round(
+            ScreeningRound(department=user.department, year=2026, quarter=3,
+                           screened_on=date(2026, 9, 10), scope="例行"),
+            by=user, channels=SourceChannel.objects.filter(code="supervision"))
+        exports[user.username] = ReportExport.objects.create(
+            requested_by=user, scope=ReportExport.Scope.DEPARTMENT,
+            department=user.department, jurisdiction=user.department.jurisdiction,
+            year=2026, quarter=3, filename="线索筛查清单.xlsx")
+    for user, other in ((qixiang, wenlv), (wenlv, qixiang)):
+        assert list(ScreeningRound.objects.visible_to(user)) == [rounds[user.username]]
+        assert list(ReportExport.objects.visible_to(user)) == [exports[user.username]]
+        client.force_login(user)
+        url = reverse("screening:report_export", args=[exports[other.username].pk])
+        assert client.get(url).status_code == 404
+        url = reverse("screening:report_export", args=[exports[user.username].pk])
+        assert client.get(url).status_code == 200
+    lead = demo_org.by_username["qiantou"]
+    assert set(ScreeningRound.objects.visible_to(lead)) == set(rounds.values())
+    assert set(ReportExport.objects.visible_to(lead)) == set(exports.values())
+    assert d["市气象局"].kind == d["市文旅局"].kind == Department.Kind.OTHER

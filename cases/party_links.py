@@ -1,0 +1,8 @@
+from parties.history import register_party_link
+
+from .models import Case
+
+# A case names its obligors (索赔启动登记表); agreements, court records and fund obligations
+# name them through the case's obligor links, so the case stands for them.
+register_party_link(Case, "obligor_links__party", label="案件", date_field="opened_on",
+                    url_name="cases:case_detail")
