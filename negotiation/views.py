@@ -23,12 +23,13 @@ from .forms import (
     FailureForm,
     MeetingForm,
     MoreMeetingsForm,
+    OverrunForm,
     PlanForm,
     ReplyForm,
     ServiceForm,
 )
 from .models import Agreement, Meeting, Negotiation
-from .views_common import SERVICE_ERRORS, for_action, option, run, show_errors
+from .views_common import SERVICE_ERRORS, for_action, option, refuse, run, show_errors
 
 State = Negotiation.State
 SERVICE_STATES = (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS)
@@ -40,6 +41,18 @@ ROUNDS = Negotiation.objects.select_related("case__department", "case__rule_prof
 
 def _round(request, pk, *states):
     return workable_or_refuse(request, ROUNDS, pk, *states)
+
+
+def _going_on(request, pk, *states):
+    """A round for a step that continues the negotiation: refused (back to the round page,
+    which offers 磋商不成 and the approval) once the 90 days ran out without the division
+    head's approval (NAT 六; CQ 七(一); SX 第十八条; CQ 七(三)6; SX 第十九条(六))."""
+    negotiation, refused = _round(request, pk, *states)
+    if refused is None:
+        block = negotiation.overrun_block()
+        if block:
+            refused = refuse(request, negotiation, block)
+    return negotiation, refused
 
 
 def _form_page(request, negotiation, form, *, title, intro="", submit="保存", template=None,
@@ -78,24 +91,31 @@ def negotiation_detail(request, pk):
     meetings = list(negotiation.meetings.select_related("agent_authorisation", "minutes_file",
                                                         "recorded_by"))
     state = negotiation.state
+    expired_on = negotiation.period_expiry()
+    # Past the 90 days without the division head's approval nothing continues the round: the
+    # page offers 磋商不成 (reason 6) and the approval instead.
+    overrun = negotiation.overrun_block() if expired_on else ""
     actions = {}
     if handle:
         draft = negotiation.agreements.filter(state=Agreement.State.DRAFT).first()
         block = _meeting_block(negotiation) if state == State.IN_PROGRESS else ""
+        going_on = not overrun
         actions = {
             "plan": state == State.PREPARING,
             "transitions": options_for(negotiation, request.user),
-            "service": state in SERVICE_STATES,
+            "service": state in SERVICE_STATES and going_on,
             "reply": state == State.AWAITING_REPLY,
             "meeting": state == State.IN_PROGRESS,
-            "meeting_block": block,
+            "meeting_block": overrun or block,
             # offered once the limit is reached, greyed out with the reasons if not admissible
             "more_meetings": (option(negotiation, "request_more_meetings", request.user)
-                              if block else None),
-            "early_restoration": (state in EARLY_RESTORATION_STATES
+                              if block and going_on else None),
+            "overrun": (option(negotiation, "request_overrun", request.user)
+                        if overrun else None),
+            "early_restoration": (state in EARLY_RESTORATION_STATES and going_on
                                   and not negotiation.early_restoration_allowed),
-            "draft": draft,
-            "draft_agreement": state == State.IN_PROGRESS,
+            "draft": draft if going_on else None,
+            "draft_agreement": state == State.IN_PROGRESS and going_on,
             "fail": state in FAILABLE_STATES,
             "authorisation_form": AuthorisationForm(),
         }
@@ -107,6 +127,8 @@ def negotiation_detail(request, pk):
         "meetings_held": sum(1 for m in meetings if m.counts),
         "deadlines": deadlines_of(negotiation),
         "approvals": requests_of(negotiation),
+        "period_expired_on": expired_on,
+        "overrun_block": overrun,
         "agreements": negotiation.agreements.order_by("version"),
         "litigations": (case.litigations.order_by("-pk") if state == State.FAILED else []),
         "actions": actions,
@@ -148,7 +170,7 @@ def negotiation_issue(request, pk):
 @permission_required("cases.handle_case", raise_exception=True)
 def negotiation_service(request, pk):
     """One attempt to serve the notice; the first success starts the 90 days."""
-    negotiation, refused = _round(request, pk, *SERVICE_STATES)
+    negotiation, refused = _going_on(request, pk, *SERVICE_STATES)
     if refused:
         return refused
     form = ServiceForm(request.POST or None, request.FILES or None, negotiation=negotiation)
@@ -199,7 +221,7 @@ def negotiation_reply(request, pk):
 @login_required
 @permission_required("cases.handle_case", raise_exception=True)
 def negotiation_meeting(request, pk):
-    negotiation, refused = _round(request, pk, State.IN_PROGRESS)
+    negotiation, refused = _going_on(request, pk, State.IN_PROGRESS)
     if refused:
         return refused
     form = MeetingForm(request.POST or None, request.FILES or None, negotiation=negotiation)
@@ -251,7 +273,7 @@ def meeting_authorisation(request, pk):
 @permission_required("cases.handle_case", raise_exception=True)
 def negotiation_more_meetings(request, pk):
     """A meeting beyond the limit, with the heads' consent (CQ 七(一); SX 第十八条)."""
-    negotiation, refused = _round(request, pk, State.IN_PROGRESS)
+    negotiation, refused = _going_on(request, pk, State.IN_PROGRESS)
     if refused:
         return refused
     form = MoreMeetingsForm(request.POST or None)
@@ -273,9 +295,38 @@ def negotiation_more_meetings(request, pk):
 
 @login_required
 @permission_required("cases.handle_case", raise_exception=True)
+def negotiation_overrun(request, pk):
+    """Going on past the 90 days, with the division head's approval and a reason (NAT 六;
+    CQ 七(一); SX 第十八条: 原则上不超过90日)."""
+    negotiation, refused = _round(request, pk, State.AWAITING_REPLY, State.IN_PROGRESS)
+    if refused:
+        return refused
+    form = OverrunForm(request.POST or None)
+    available = option(negotiation, "request_overrun", request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_overrun(negotiation, reason=form.cleaned_data["reason"],
+                                     by=request.user,
+                                     seen_state=request.POST.get("seen_state") or None)
+        except SERVICE_ERRORS as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, "超期继续磋商的申请已提交机构负责人审批。")
+            return redirect(negotiation.get_absolute_url())
+    expired_on = negotiation.period_expiry()
+    intro = (f"磋商期限已于{cn_date(expired_on)}届满。" if expired_on else "") + \
+        ("磋商期限原则上不超过90日；确需继续磋商的（如即将达成协议），写明理由报机构负责人批准。"
+         "未经批准的，应当确认磋商不成并及时提起诉讼（CQ 七(三)6；SX 第十九条(六)）。")
+    return _form_page(request, negotiation, form, title="申请超期继续磋商", intro=intro,
+                      submit="提交机构负责人审批",
+                      extra={"unmet": available.unmet if available else []})
+
+
+@login_required
+@permission_required("cases.handle_case", raise_exception=True)
 def negotiation_early_restoration(request, pk):
     """Restoration before the agreement (CQ 十三; SX 第三十条)."""
-    negotiation, refused = _round(request, pk, *EARLY_RESTORATION_STATES)
+    negotiation, refused = _going_on(request, pk, *EARLY_RESTORATION_STATES)
     if refused:
         return refused
     form = EarlyRestorationForm(request.POST or None, request.FILES or None,
@@ -306,7 +357,9 @@ def negotiation_fail(request, pk):
         return refused
     reasons = failure.assessment(negotiation)
     initial = {}
-    if not any(r["code"] == Negotiation.Failure.EXPIRED and r["problem"] for r in reasons):
+    if request.GET.get("reason") in Negotiation.Failure.values:
+        initial["reason"] = request.GET["reason"]
+    elif not any(r["code"] == Negotiation.Failure.EXPIRED and r["problem"] for r in reasons):
         initial["reason"] = Negotiation.Failure.EXPIRED  # the 90 days passed: reason 6
     form = FailureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
