@@ -55,11 +55,14 @@ def _lock(negotiation: Negotiation) -> Negotiation:
         "case", "case__rule_profile").get(pk=negotiation.pk)
 
 
-def _check_period(negotiation: Negotiation) -> None:
+def _check_period(negotiation: Negotiation, on: date | None = None, label: str = "") -> None:
     """Past the 90 days a round goes on only with the division head's approval (NAT 六;
-    CQ 七(一); SX 第十八条), else it is 磋商不成 (CQ 七(三)6; SX 第十九条(六))."""
-    block = negotiation.overrun_block()
+    CQ 七(一); SX 第十八条), else it is 磋商不成 (CQ 七(三)6; SX 第十九条(六)). A step dated
+    `on` within the period (a meeting held before, entered late) is still recorded."""
+    block = negotiation.overrun_block(on=on)
     if block:
+        if on is not None and label:
+            block = f"{label}（{cn_date(on)}）在磋商期限届满之后。{block}"
         raise NegotiationError(block)
 
 
@@ -148,7 +151,7 @@ def record_service(negotiation: Negotiation, *, obligor, method: str, attempted_
         _require_handler(negotiation.case, by)
         if negotiation.state not in (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS):
             raise NegotiationError("磋商告知书尚未制发或磋商已结束，不能登记送达。")
-        _check_period(negotiation)
+        _check_period(negotiation, attempted_on, "送达日期")
         if obligor.case_id != negotiation.case_id:
             raise NegotiationError("受送达人不是本案赔偿义务人。")
         _check_day(attempted_on, label="送达日期", not_before=negotiation.notice_issued_on,
@@ -213,7 +216,7 @@ def record_reply(negotiation: Negotiation, *, reply: str, replied_on: date, note
         _check_day(replied_on, label="答复日期", not_before=negotiation.served_on,
                    not_before_label="送达日期")
         if reply == Negotiation.Reply.AGREED:
-            _check_period(negotiation)  # a refusal ends the round: always recorded
+            _check_period(negotiation, replied_on, "答复日期")  # a refusal ends the round
         negotiation.reply, negotiation.replied_on, negotiation.reply_note = \
             reply, replied_on, note
         negotiation.save()
@@ -237,7 +240,7 @@ def record_meeting(negotiation: Negotiation, *, held_on: date, place: str, atten
         _require_handler(negotiation.case, by)
         if negotiation.state != State.IN_PROGRESS:
             raise NegotiationError("只有在赔偿义务人同意磋商后、磋商结束前才能登记磋商会议。")
-        _check_period(negotiation)
+        _check_period(negotiation, held_on, "会议日期")
         _check_day(held_on, label="会议日期", not_before=negotiation.served_on,
                    not_before_label="告知书送达日期")
         last = negotiation.meetings.order_by("-sequence").first()
@@ -362,7 +365,8 @@ def draft_agreement(negotiation: Negotiation, *, by) -> Agreement:
             return existing
         if negotiation.state != State.IN_PROGRESS:
             raise NegotiationError("只有磋商中可以起草赔偿协议。")
-        _check_period(negotiation)
+        # Drafting is allowed after the 90 days (an agreement signed within them may be entered
+        # late); signing checks the signing date (sign_agreement).
         case = negotiation.case
         investigation = getattr(case, "investigation", None)
         evidence = "\n".join(f"{i}. {e.get_kind_display()}：{e.title}"
@@ -384,7 +388,7 @@ def sign_agreement(agreement: Agreement, *, by, seen_state: str | None = None) -
     the case to performance; a correction supersedes the version it corrects."""
     with transaction.atomic():
         if agreement.previous_id is None:
-            _check_period(_lock(agreement.negotiation))
+            _check_period(_lock(agreement.negotiation), agreement.signed_on, "协议签订日期")
         agreement = perform(agreement, "sign", by=by, expected_state=seen_state)
         negotiation = agreement.negotiation
         if agreement.previous_id:

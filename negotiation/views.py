@@ -65,6 +65,15 @@ def _form_page(request, negotiation, form, *, title, intro="", submit="保存", 
     })
 
 
+def _late_entry(negotiation, what: str) -> str:
+    """The form of a dated step after the 90 days: only one dated within the period."""
+    expired = negotiation.period_expiry() if negotiation.overrun_block() else None
+    if expired is None:
+        return ""
+    return (f"磋商期限已于{cn_date(expired)}届满，未经机构负责人批准继续磋商的，只能补登该日以前的"
+            f"{what}。")
+
+
 def _meeting_block(negotiation) -> str:
     """Why no further meeting can be recorded now (the limit of CQ 七(一); SX 第十八条)."""
     limit = negotiation.meeting_limit()
@@ -100,6 +109,8 @@ def negotiation_detail(request, pk):
         draft = negotiation.agreements.filter(state=Agreement.State.DRAFT).first()
         block = _meeting_block(negotiation) if state == State.IN_PROGRESS else ""
         going_on = not overrun
+        # what happened within the period may still be entered after it (dated before expiry)
+        late_entry = bool(overrun) and state in SERVICE_STATES
         actions = {
             "plan": state == State.PREPARING,
             "transitions": options_for(negotiation, request.user),
@@ -114,9 +125,11 @@ def negotiation_detail(request, pk):
                         if overrun else None),
             "early_restoration": (state in EARLY_RESTORATION_STATES and going_on
                                   and not negotiation.early_restoration_allowed),
-            "draft": draft if going_on else None,
-            "draft_agreement": state == State.IN_PROGRESS and going_on,
+            "draft": draft,
+            "draft_agreement": state == State.IN_PROGRESS,
             "fail": state in FAILABLE_STATES,
+            "late_meeting": late_entry and state == State.IN_PROGRESS,
+            "late_service": late_entry,
             "authorisation_form": AuthorisationForm(),
         }
     return render(request, "negotiation/negotiation_detail.html", {
@@ -170,7 +183,7 @@ def negotiation_issue(request, pk):
 @permission_required("cases.handle_case", raise_exception=True)
 def negotiation_service(request, pk):
     """One attempt to serve the notice; the first success starts the 90 days."""
-    negotiation, refused = _going_on(request, pk, *SERVICE_STATES)
+    negotiation, refused = _round(request, pk, *SERVICE_STATES)
     if refused:
         return refused
     form = ServiceForm(request.POST or None, request.FILES or None, negotiation=negotiation)
@@ -188,7 +201,8 @@ def negotiation_service(request, pk):
             messages.success(request, text)
             return redirect(negotiation.get_absolute_url())
     return _form_page(request, negotiation, form, title="登记送达磋商告知书",
-                      intro="每次送达均须登记；首次成功送达之日起计算磋商期限（SX 第十八条）。",
+                      intro="每次送达均须登记；首次成功送达之日起计算磋商期限（SX 第十八条）。"
+                            + _late_entry(negotiation, "送达"),
                       submit="登记送达")
 
 
@@ -221,7 +235,7 @@ def negotiation_reply(request, pk):
 @login_required
 @permission_required("cases.handle_case", raise_exception=True)
 def negotiation_meeting(request, pk):
-    negotiation, refused = _going_on(request, pk, State.IN_PROGRESS)
+    negotiation, refused = _round(request, pk, State.IN_PROGRESS)
     if refused:
         return refused
     form = MeetingForm(request.POST or None, request.FILES or None, negotiation=negotiation)
@@ -242,7 +256,8 @@ def negotiation_meeting(request, pk):
              + (f"，上限{limit}次。" if limit is not None else "。"))
     block = _meeting_block(negotiation)
     return _form_page(request, negotiation, form, title="登记磋商会议",
-                      intro=f"{intro}{block}", submit="登记会议")
+                      intro=f"{intro}{block}{_late_entry(negotiation, '会议')}",
+                      submit="登记会议")
 
 
 @login_required
@@ -315,7 +330,7 @@ def negotiation_overrun(request, pk):
             return redirect(negotiation.get_absolute_url())
     expired_on = negotiation.period_expiry()
     intro = (f"磋商期限已于{cn_date(expired_on)}届满。" if expired_on else "") + \
-        ("磋商期限原则上不超过90日；确需继续磋商的（如即将达成协议），写明理由报机构负责人批准。"
+        ("磋商期限届满后确需继续磋商的（如即将达成协议），写明理由报机构负责人批准。"
          "未经批准的，应当确认磋商不成并及时提起诉讼（CQ 七(三)6；SX 第十九条(六)）。")
     return _form_page(request, negotiation, form, title="申请超期继续磋商", intro=intro,
                       submit="提交机构负责人审批",

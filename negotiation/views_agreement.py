@@ -35,7 +35,7 @@ def _sign_panel(agreement, user) -> dict | None:
         return None
     if agreement.previous_id is None:
         # Past the 90 days signing also needs the division head's approval (SX 第十八条).
-        block = agreement.negotiation.overrun_block()
+        block = agreement.negotiation.overrun_block(on=agreement.signed_on)
         if block:
             sign.unmet = [*sign.unmet, block]
     schedules = [p for term in agreement.payment_terms.prefetch_related("instalments")

@@ -60,7 +60,7 @@ def meetings_exhausted(negotiation) -> bool:
     return limit is not None and negotiation.meetings_held() >= limit
 
 
-@condition("磋商期限已届满，继续磋商须经机构负责人批准（NAT 六；CQ 七(一)；SX 第十八条：原则上不超过90日）")
+@condition("磋商期限已届满，继续磋商须经机构负责人批准（NAT 六；CQ 七(一)；SX 第十八条）")
 def within_period(negotiation) -> bool:
     return not negotiation.overrun_block()
 
@@ -78,6 +78,12 @@ def _resumed_state(negotiation, *args, **kwargs) -> str:
 @condition("须有已签署的赔偿协议")
 def has_signed_agreement(negotiation) -> bool:
     return negotiation.agreements.filter(state="signed").exists()
+
+
+@condition("协议签订日期在磋商期限届满之后，须经机构负责人批准继续磋商（NAT 六；CQ 七(一)；SX 第十八条）")
+def signed_within_period(negotiation) -> bool:
+    agreement = negotiation.agreements.filter(state="signed").order_by("-version").first()
+    return not negotiation.overrun_block(on=agreement.signed_on if agreement else None)
 
 
 class Negotiation(FSMModelMixin, AuditedModel):
@@ -261,14 +267,15 @@ class Negotiation(FSMModelMixin, AuditedModel):
             return deadline.due
         return None
 
-    def overrun_block(self, today=None) -> str:
+    def overrun_block(self, today=None, *, on=None) -> str:
         """Why the round cannot go on now (empty: it can): past the 90 days without the
         division head's approval the department treats it as 磋商不成 and goes to court
-        (CQ 七(三)6; SX 第十九条(六): 避免久磋不决)."""
+        (CQ 七(三)6; SX 第十九条(六): 避免久磋不决). `on`: the date of the step recorded
+        (a meeting held, a notice served …); one within the period may still be entered."""
         if self.overrun_approved_on is not None or not self.is_open:
             return ""
         expired = self.period_expiry(today)
-        if expired is None:
+        if expired is None or (on is not None and on <= expired):
             return ""
         return (f"磋商期限已于{cn_date(expired)}届满（NAT 六；CQ 七(一)；SX 第十八条），"
                 "继续磋商须经机构负责人批准；未经批准的，应当以“超过磋商期限，仍未达成赔偿协议”"
@@ -349,7 +356,7 @@ class Negotiation(FSMModelMixin, AuditedModel):
         pass
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.AGREED,
-                permission="cases.handle_case", conditions=[has_signed_agreement, within_period],
+                permission="cases.handle_case", conditions=[has_signed_agreement, signed_within_period],
                 custom={"label": "达成赔偿协议", "hidden": True})
     def conclude(self, *, by, reason=""):
         self.ended_on = timezone.localdate()

@@ -113,10 +113,9 @@ def test_the_expiry_marks_the_round_shown_on_round_case_and_case_list(client, d)
         # the next step offered: 磋商不成 for reason 6, or asking the division head
         assert f'{url("negotiation_fail", negotiation)}?reason=expired' in html
         assert f'href="{url("negotiation_overrun", negotiation)}"' in html
-        assert f'href="{url("negotiation_meeting", negotiation)}"' not in html  # disabled
-        assert 'aria-describedby="meeting-block-reason"' in html
-        assert ">起草赔偿协议</button>" not in html
-        assert f'href="{url("negotiation_service", negotiation)}"' not in html
+        assert 'aria-describedby="meeting-block-reason"' in html  # the button disabled
+        assert ">登记送达</a>" not in html
+        assert 'data-testid="late-meeting"' in html  # a meeting held before may be entered
         case_html = page(client.get(negotiation.case.get_absolute_url()))
         assert 'data-badge="period-expired"' in case_html
         list_html = page(client.get(reverse("cases:case_list")))
@@ -158,11 +157,12 @@ def test_a_meeting_on_day_95_is_refused_by_the_page_and_the_service(client, d):
     run_engine(DAY_95)
     with time_machine.travel(DAY_95, tick=False):
         client.force_login(d.officer)
-        response = client.post(url("negotiation_meeting", negotiation), meeting_data(),
-                               follow=True)
-        assert any(m.startswith(BLOCK) and "须经机构负责人批准" in m for m in shown(response))
-        assert response.redirect_chain[-1][0] == url("negotiation_detail", negotiation)
-        assert client.get(url("negotiation_meeting", negotiation)).status_code == 302
+        form = client.get(url("negotiation_meeting", negotiation))
+        assert "只能补登该日以前的会议" in page(form)
+        response = client.post(url("negotiation_meeting", negotiation), meeting_data())
+        error = response.context["form"].errors["held_on"][0]
+        assert error.startswith("会议日期（2027年1月2日）在磋商期限届满之后。" + BLOCK)
+        assert "须经机构负责人批准" in error
         with pytest.raises(services.NegotiationError, match=BLOCK):
             services.record_meeting(reload(negotiation), held_on=datetime.date(2027, 1, 2),
                                     place="会议室", attendees="法规科",
@@ -171,10 +171,23 @@ def test_a_meeting_on_day_95_is_refused_by_the_page_and_the_service(client, d):
     assert negotiation.meetings.count() == 1
 
 
+def test_a_meeting_held_within_the_period_may_still_be_entered_after_it(client, d):
+    negotiation = round_in_progress(d)
+    run_engine(DAY_95)
+    with time_machine.travel(DAY_95, tick=False):
+        client.force_login(d.officer)
+        response = client.post(url("negotiation_meeting", negotiation),
+                               meeting_data(held_on="2026-12-29"), follow=True)
+        assert "第2次磋商会议已登记。" in shown(response)
+    assert negotiation.meetings.count() == 2
+
+
 def test_every_other_step_that_goes_on_is_refused_too(client, d, day_95):
     with time_machine.travel(SETUP, tick=False):
         negotiation = round_in_progress(d)
         draft = complete_draft(negotiation, d, signed_on=datetime.date(2026, 10, 9))
+    draft.signed_on = datetime.date(2027, 1, 3)  # signed on day 95
+    draft.save()
     negotiation = reload(negotiation)
     obligor = negotiation.obligors().first()
     refused = [
@@ -198,11 +211,20 @@ def test_every_other_step_that_goes_on_is_refused_too(client, d, day_95):
     sign_panel = page(client.get(url("agreement_edit", draft)))
     assert BLOCK in sign_panel  # the sign button greyed out with the reason
     response = client.post(url("agreement_sign", draft), {"seen_state": "draft"}, follow=True)
-    assert any(m.startswith(BLOCK) for m in shown(response))
-    for name in ("negotiation_service", "negotiation_early_restoration",
-                 "negotiation_more_meetings"):
+    assert any(m.startswith("协议签订日期（2027年1月3日）在磋商期限届满之后。" + BLOCK)
+               for m in shown(response))
+    for name in ("negotiation_early_restoration", "negotiation_more_meetings"):
         response = client.get(url(name, negotiation), follow=True)
         assert any(m.startswith(BLOCK) for m in shown(response)), name
+
+
+def test_an_agreement_signed_within_the_period_may_be_entered_after_it(d, day_95):
+    negotiation = round_in_progress(d)
+    run_engine(DAY_95)
+    agreement = complete_draft(reload(negotiation), d, signed_on=datetime.date(2026, 12, 28))
+    services.sign_agreement(agreement, by=d.officer)
+    assert reload(negotiation).state == "agreed"
+    assert period_of(negotiation).status == "met"
 
 
 def test_a_round_still_awaiting_the_reply_cannot_be_agreed_to_but_a_refusal_is_recorded(d,
