@@ -356,7 +356,8 @@ class Negotiation(FSMModelMixin, AuditedModel):
         pass
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.AGREED,
-                permission="cases.handle_case", conditions=[has_signed_agreement, signed_within_period],
+                permission="cases.handle_case",
+                conditions=[has_signed_agreement, signed_within_period],
                 custom={"label": "达成赔偿协议", "hidden": True})
     def conclude(self, *, by, reason=""):
         self.ended_on = timezone.localdate()

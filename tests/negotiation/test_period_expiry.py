@@ -277,6 +277,9 @@ def test_the_division_head_approves_with_a_reason_and_the_meeting_can_then_be_re
                                              "seen_state": "in_progress"}, follow=True)
         assert "超期继续磋商的申请已提交机构负责人审批。" in shown(response)
         assert reload(negotiation).state == "overrun_approval"
+        html = page(response)  # back on the round page, the request listed
+        assert "超期继续磋商的申请正在由机构负责人审批。" in html
+        assert 'data-testid="approval"' in html and "即将签署协议" in html
         request = ApprovalRequest.objects.get(action="negotiation_period_overrun")
         step = request.steps.get()
         assert step.role == "division_head"
