@@ -17,6 +17,7 @@ from workflow.models import ApprovalRequest, ApprovalStep
 from workflow.pagination import keyset_page
 from workflow.transitions import TransitionError, options_for
 
+from .badges import annotate as annotate_badges
 from .classification import reclassify
 from .forms import (
     CaseFilterForm,
@@ -40,6 +41,7 @@ def case_list(request):
                           .select_related("department", "jurisdiction"))
     page = keyset_page(cases, key="opened_on", after=request.GET.get("after"),
                        before=request.GET.get("before"))
+    annotate_badges(page)
     return render(request, "cases/case_list.html",
                   {"page": page, "filters": filters, "query": request.GET.copy()})
 
@@ -52,6 +54,7 @@ def case_detail(request, pk):
             "department", "jurisdiction", "rule_profile__rule_set", "created_by",
             "lead_department"), pk=pk)
     can_handle = case.can_be_handled_by(request.user)
+    annotate_badges([case])
     investigation = Investigation.objects.filter(case=case).prefetch_related("team").first()
     parts = _parts_of(case)
     deadlines = list(deadlines_of_case(case, parts))

@@ -11,7 +11,6 @@ from datetime import date
 from django.utils import timezone
 
 from rules.calendar import cn_date
-from workflow.models import Deadline, DeadlineKind
 
 from .models import Meeting, Negotiation, ServiceAttempt
 
@@ -79,8 +78,9 @@ def _unservable(negotiation: Negotiation, today: date) -> str | None:
 
 
 def _period_expired(negotiation: Negotiation, today: date) -> str | None:
-    period = (Deadline.objects.of(negotiation).filter(kind=DeadlineKind.NEGOTIATION_PERIOD)
-              .order_by("-id").first())
+    if negotiation.period_expiry(today) is not None:
+        return None
+    period = negotiation.period_deadline()
     if period is None:
         return "磋商期限尚未起算（告知书未送达）。"
     if period.due < today:

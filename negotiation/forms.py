@@ -315,6 +315,14 @@ class MoreMeetingsForm(Form, forms.Form):
         error_messages=required("请填写申请理由。"))
 
 
+class OverrunForm(Form, forms.Form):
+    reason = forms.CharField(
+        label="申请理由", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="磋商期限届满后仍需继续磋商的理由，如双方即将达成一致（NAT 六；CQ 七(一)；SX 第十八条）",
+        error_messages=required("请填写申请理由。"))
+    service_error_fields = {"请填写申请理由": "reason"}
+
+
 class EarlyRestorationForm(Form, forms.Form):
     requested_on = forms.DateField(label="义务人申请先行修复日期", widget=forms.DateInput(),
                                    error_messages=DATE_ERRORS)

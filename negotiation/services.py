@@ -23,6 +23,7 @@ from workflow.transitions import ConditionsNotMet, TransitionDenied, TransitionE
 
 from . import failure
 from .models import (
+    MAX_ROUNDS,
     Agreement,
     Enforcement,
     Instalment,
@@ -56,6 +57,17 @@ def _lock(negotiation: Negotiation) -> Negotiation:
         "case", "case__rule_profile").get(pk=negotiation.pk)
 
 
+def _check_period(negotiation: Negotiation, on: date | None = None, label: str = "") -> None:
+    """Past the 90 days a round goes on only with the division head's approval (NAT 六;
+    CQ 七(一); SX 第十八条), else it is 磋商不成 (CQ 七(三)6; SX 第十九条(六)). A step dated
+    `on` within the period (a meeting held before, entered late) is still recorded."""
+    block = negotiation.overrun_block(on=on)
+    if block:
+        if on is not None and label:
+            block = f"{label}（{cn_date(on)}）在磋商期限届满之后。{block}"
+        raise NegotiationError(block)
+
+
 def _check_day(day: date, *, label: str, not_before: date | None = None,
                not_before_label: str = "") -> None:
     if day > timezone.localdate():
@@ -84,20 +96,35 @@ def _notice_defaults(case: Case, by) -> dict:
     }
 
 
+ONE_RENEGOTIATION = ("未予司法确认的，只能重新磋商一次；重新磋商不成的，应当及时提起诉讼，"
+                     "不能再开启新一轮磋商（CQ 八；SX 第二十一条）。")
+
+
 def open_round(case: Case, *, by, kind: str = Negotiation.Kind.FIRST) -> Negotiation:
     """A new negotiation round, its notice prefilled from the investigation and appraisal.
-    After a refused confirmation only one more round is allowed (CQ 八; SX 第二十一条)."""
-    rounds = case.negotiations.all()
-    if kind == Negotiation.Kind.RENEGOTIATION and \
-            rounds.filter(kind=Negotiation.Kind.RENEGOTIATION).exists():
-        raise NegotiationError("未予司法确认的，只能重新磋商一次；重新磋商不成的，应当及时提起诉讼"
-                               "（CQ 八；SX 第二十一条）。")
-    if rounds.exclude(state__in=[State.AGREED, State.FAILED]).exists():
-        raise NegotiationError("本案已有进行中的磋商。")
-    return Negotiation.objects.create(
-        case=case, kind=kind, round_number=rounds.count() + 1, created_by=by,
-        complex_case=case.classification == Case.Classification.MAJOR,
-        **_notice_defaults(case, by))
+    A case has one first round and, only after the court refused to confirm its agreement,
+    one renegotiation — never a third round (CQ 八; SX 第二十一条; the database refuses a
+    round number above 2 as well)."""
+    if kind not in Negotiation.Kind.values:
+        raise NegotiationError("未知的磋商类型。")
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        rounds = case.negotiations.all()
+        count = rounds.count()
+        if count >= MAX_ROUNDS or rounds.filter(kind=Negotiation.Kind.RENEGOTIATION).exists():
+            raise NegotiationError(ONE_RENEGOTIATION)
+        if rounds.exclude(state__in=[State.AGREED, State.FAILED]).exists():
+            raise NegotiationError("本案已有进行中的磋商。")
+        if kind == Negotiation.Kind.FIRST and count:
+            raise NegotiationError("本案已进行过磋商；只有人民法院未予司法确认的，才能重新磋商一次"
+                                   "（CQ 八；SX 第二十一条）。")
+        if kind == Negotiation.Kind.RENEGOTIATION and not case.confirmations.filter(
+                state=JudicialConfirmation.State.REFUSED).exists():
+            raise NegotiationError("只有经人民法院审查未予司法确认的，才能重新磋商（CQ 八；SX 第二十一条）。")
+        return Negotiation.objects.create(
+            case=case, kind=kind, round_number=count + 1, created_by=by,
+            complex_case=case.classification == Case.Classification.MAJOR,
+            **_notice_defaults(case, by))
 
 
 @stage_follower
@@ -143,6 +170,7 @@ def record_service(negotiation: Negotiation, *, obligor, method: str, attempted_
         _require_handler(negotiation.case, by)
         if negotiation.state not in (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS):
             raise NegotiationError("磋商告知书尚未制发或磋商已结束，不能登记送达。")
+        _check_period(negotiation, attempted_on, "送达日期")
         if obligor.case_id != negotiation.case_id:
             raise NegotiationError("受送达人不是本案赔偿义务人。")
         _check_day(attempted_on, label="送达日期", not_before=negotiation.notice_issued_on,
@@ -206,6 +234,8 @@ def record_reply(negotiation: Negotiation, *, reply: str, replied_on: date, note
             raise NegotiationError("当前不在等待答复阶段。")
         _check_day(replied_on, label="答复日期", not_before=negotiation.served_on,
                    not_before_label="送达日期")
+        if reply == Negotiation.Reply.AGREED:
+            _check_period(negotiation, replied_on, "答复日期")  # a refusal ends the round
         negotiation.reply, negotiation.replied_on, negotiation.reply_note = \
             reply, replied_on, note
         negotiation.save()
@@ -229,6 +259,7 @@ def record_meeting(negotiation: Negotiation, *, held_on: date, place: str, atten
         _require_handler(negotiation.case, by)
         if negotiation.state != State.IN_PROGRESS:
             raise NegotiationError("只有在赔偿义务人同意磋商后、磋商结束前才能登记磋商会议。")
+        _check_period(negotiation, held_on, "会议日期")
         _check_day(held_on, label="会议日期", not_before=negotiation.served_on,
                    not_before_label="告知书送达日期")
         last = negotiation.meetings.order_by("-sequence").first()
@@ -278,6 +309,16 @@ def request_more_meetings(negotiation: Negotiation, *, reason: str, by,
                                       summary=reason, seen_state=seen_state)
 
 
+def request_overrun(negotiation: Negotiation, *, reason: str, by,
+                    seen_state: str | None = None):
+    """Going on past the 90 days ("原则上不超过90日", NAT 六; CQ 七(一); SX 第十八条), e.g. an
+    agreement is close: the division head decides (workflow.approvals); the reason is
+    required."""
+    _require_handler(negotiation.case, by)
+    return approvals.request_approval(negotiation, "negotiation_period_overrun", by=by,
+                                      summary=reason, seen_state=seen_state)
+
+
 # --- restoration before the agreement (CQ 十三; SX 第三十条) ----------------------------------
 
 def allow_early_restoration(negotiation: Negotiation, *, requested_on: date, confirmation,
@@ -287,6 +328,7 @@ def allow_early_restoration(negotiation: Negotiation, *, requested_on: date, con
         _require_handler(negotiation.case, by)
         if negotiation.state not in (State.AWAITING_REPLY, State.IN_PROGRESS):
             raise NegotiationError("只有在告知书送达后、协议签订前可以同意先行修复。")
+        _check_period(negotiation)
         _check_day(requested_on, label="申请日期")
         if confirmation is None and negotiation.facts_confirmation_id is None:
             raise NegotiationError("须先上传双方书面确认损害事实的文件（CQ 十三；SX 第三十条）。")
@@ -342,6 +384,8 @@ def draft_agreement(negotiation: Negotiation, *, by) -> Agreement:
             return existing
         if negotiation.state != State.IN_PROGRESS:
             raise NegotiationError("只有磋商中可以起草赔偿协议。")
+        # Drafting is allowed after the 90 days (an agreement signed within them may be entered
+        # late); signing checks the signing date (sign_agreement).
         case = negotiation.case
         investigation = getattr(case, "investigation", None)
         evidence = "\n".join(f"{i}. {e.get_kind_display()}：{e.title}"
@@ -362,6 +406,8 @@ def sign_agreement(agreement: Agreement, *, by, seen_state: str | None = None) -
     """Signing makes the agreement immutable; a first agreement ends the negotiation and moves
     the case to performance; a correction supersedes the version it corrects."""
     with transaction.atomic():
+        if agreement.previous_id is None:
+            _check_period(_lock(agreement.negotiation), agreement.signed_on, "协议签订日期")
         agreement = perform(agreement, "sign", by=by, expected_state=seen_state)
         negotiation = agreement.negotiation
         if agreement.previous_id:

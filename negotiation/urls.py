@@ -15,6 +15,7 @@ urlpatterns = [
          name="meeting_authorisation"),
     path("<int:pk>/more-meetings/", views.negotiation_more_meetings,
          name="negotiation_more_meetings"),
+    path("<int:pk>/overrun/", views.negotiation_overrun, name="negotiation_overrun"),
     path("<int:pk>/early-restoration/", views.negotiation_early_restoration,
          name="negotiation_early_restoration"),
     path("<int:pk>/fail/", views.negotiation_fail, name="negotiation_fail"),

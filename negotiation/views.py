@@ -23,12 +23,13 @@ from .forms import (
     FailureForm,
     MeetingForm,
     MoreMeetingsForm,
+    OverrunForm,
     PlanForm,
     ReplyForm,
     ServiceForm,
 )
 from .models import Agreement, Meeting, Negotiation
-from .views_common import SERVICE_ERRORS, for_action, option, run, show_errors
+from .views_common import SERVICE_ERRORS, for_action, option, refuse, run, show_errors
 
 State = Negotiation.State
 SERVICE_STATES = (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS)
@@ -42,6 +43,18 @@ def _round(request, pk, *states):
     return workable_or_refuse(request, ROUNDS, pk, *states)
 
 
+def _going_on(request, pk, *states):
+    """A round for a step that continues the negotiation: refused (back to the round page,
+    which offers 磋商不成 and the approval) once the 90 days ran out without the division
+    head's approval (NAT 六; CQ 七(一); SX 第十八条; CQ 七(三)6; SX 第十九条(六))."""
+    negotiation, refused = _round(request, pk, *states)
+    if refused is None:
+        block = negotiation.overrun_block()
+        if block:
+            refused = refuse(request, negotiation, block)
+    return negotiation, refused
+
+
 def _form_page(request, negotiation, form, *, title, intro="", submit="保存", template=None,
                extra=None):
     return render(request, template or "negotiation/form.html", {
@@ -50,6 +63,15 @@ def _form_page(request, negotiation, form, *, title, intro="", submit="保存", 
         "intro": intro, "submit": submit, "back": negotiation.get_absolute_url(),
         "seen_state": negotiation.state, **(extra or {}),
     })
+
+
+def _late_entry(negotiation, what: str) -> str:
+    """The form of a dated step after the 90 days: only one dated within the period."""
+    expired = negotiation.period_expiry() if negotiation.overrun_block() else None
+    if expired is None:
+        return ""
+    return (f"磋商期限已于{cn_date(expired)}届满，未经机构负责人批准继续磋商的，只能补登该日以前的"
+            f"{what}。")
 
 
 def _meeting_block(negotiation) -> str:
@@ -78,25 +100,36 @@ def negotiation_detail(request, pk):
     meetings = list(negotiation.meetings.select_related("agent_authorisation", "minutes_file",
                                                         "recorded_by"))
     state = negotiation.state
+    expired_on = negotiation.period_expiry()
+    # Past the 90 days without the division head's approval nothing continues the round: the
+    # page offers 磋商不成 (reason 6) and the approval instead.
+    overrun = negotiation.overrun_block() if expired_on else ""
     actions = {}
     if handle:
         draft = negotiation.agreements.filter(state=Agreement.State.DRAFT).first()
         block = _meeting_block(negotiation) if state == State.IN_PROGRESS else ""
+        going_on = not overrun
+        # what happened within the period may still be entered after it (dated before expiry)
+        late_entry = bool(overrun) and state in SERVICE_STATES
         actions = {
             "plan": state == State.PREPARING,
             "transitions": options_for(negotiation, request.user),
-            "service": state in SERVICE_STATES,
+            "service": state in SERVICE_STATES and going_on,
             "reply": state == State.AWAITING_REPLY,
             "meeting": state == State.IN_PROGRESS,
-            "meeting_block": block,
+            "meeting_block": overrun or block,
             # offered once the limit is reached, greyed out with the reasons if not admissible
             "more_meetings": (option(negotiation, "request_more_meetings", request.user)
-                              if block else None),
-            "early_restoration": (state in EARLY_RESTORATION_STATES
+                              if block and going_on else None),
+            "overrun": (option(negotiation, "request_overrun", request.user)
+                        if overrun else None),
+            "early_restoration": (state in EARLY_RESTORATION_STATES and going_on
                                   and not negotiation.early_restoration_allowed),
             "draft": draft,
             "draft_agreement": state == State.IN_PROGRESS,
             "fail": state in FAILABLE_STATES,
+            "late_meeting": late_entry and state == State.IN_PROGRESS,
+            "late_service": late_entry,
             "authorisation_form": AuthorisationForm(),
         }
     return render(request, "negotiation/negotiation_detail.html", {
@@ -107,6 +140,8 @@ def negotiation_detail(request, pk):
         "meetings_held": sum(1 for m in meetings if m.counts),
         "deadlines": deadlines_of(negotiation),
         "approvals": requests_of(negotiation),
+        "period_expired_on": expired_on,
+        "overrun_block": overrun,
         "agreements": negotiation.agreements.order_by("version"),
         "litigations": (case.litigations.order_by("-pk") if state == State.FAILED else []),
         "actions": actions,
@@ -170,7 +205,8 @@ def negotiation_service(request, pk):
             messages.success(request, text)
             return redirect(negotiation.get_absolute_url())
     return _form_page(request, negotiation, form, title="登记送达磋商告知书",
-                      intro="每次送达均须登记；首次成功送达之日起计算磋商期限（SX 第十八条）。",
+                      intro="每次送达均须登记；首次成功送达之日起计算磋商期限（SX 第十八条）。"
+                            + _late_entry(negotiation, "送达"),
                       submit="登记送达")
 
 
@@ -224,7 +260,8 @@ def negotiation_meeting(request, pk):
              + (f"，上限{limit}次。" if limit is not None else "。"))
     block = _meeting_block(negotiation)
     return _form_page(request, negotiation, form, title="登记磋商会议",
-                      intro=f"{intro}{block}", submit="登记会议")
+                      intro=f"{intro}{block}{_late_entry(negotiation, '会议')}",
+                      submit="登记会议")
 
 
 @login_required
@@ -255,7 +292,7 @@ def meeting_authorisation(request, pk):
 @permission_required("cases.handle_case", raise_exception=True)
 def negotiation_more_meetings(request, pk):
     """A meeting beyond the limit, with the heads' consent (CQ 七(一); SX 第十八条)."""
-    negotiation, refused = _round(request, pk, State.IN_PROGRESS)
+    negotiation, refused = _going_on(request, pk, State.IN_PROGRESS)
     if refused:
         return refused
     form = MoreMeetingsForm(request.POST or None)
@@ -277,9 +314,38 @@ def negotiation_more_meetings(request, pk):
 
 @login_required
 @permission_required("cases.handle_case", raise_exception=True)
+def negotiation_overrun(request, pk):
+    """Going on past the 90 days, with the division head's approval and a reason (NAT 六;
+    CQ 七(一); SX 第十八条: 原则上不超过90日)."""
+    negotiation, refused = _round(request, pk, State.AWAITING_REPLY, State.IN_PROGRESS)
+    if refused:
+        return refused
+    form = OverrunForm(request.POST or None)
+    available = option(negotiation, "request_overrun", request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_overrun(negotiation, reason=form.cleaned_data["reason"],
+                                     by=request.user,
+                                     seen_state=request.POST.get("seen_state") or None)
+        except SERVICE_ERRORS as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, "超期继续磋商的申请已提交机构负责人审批。")
+            return redirect(negotiation.get_absolute_url())
+    expired_on = negotiation.period_expiry()
+    intro = (f"磋商期限已于{cn_date(expired_on)}届满。" if expired_on else "") + \
+        ("磋商期限届满后确需继续磋商的（如即将达成协议），写明理由报机构负责人批准。"
+         "未经批准的，应当确认磋商不成并及时提起诉讼（CQ 七(三)6；SX 第十九条(六)）。")
+    return _form_page(request, negotiation, form, title="申请超期继续磋商", intro=intro,
+                      submit="提交机构负责人审批",
+                      extra={"unmet": available.unmet if available else []})
+
+
+@login_required
+@permission_required("cases.handle_case", raise_exception=True)
 def negotiation_early_restoration(request, pk):
     """Restoration before the agreement (CQ 十三; SX 第三十条)."""
-    negotiation, refused = _round(request, pk, *EARLY_RESTORATION_STATES)
+    negotiation, refused = _going_on(request, pk, *EARLY_RESTORATION_STATES)
     if refused:
         return refused
     form = EarlyRestorationForm(request.POST or None, request.FILES or None,
@@ -310,7 +376,9 @@ def negotiation_fail(request, pk):
         return refused
     reasons = failure.assessment(negotiation)
     initial = {}
-    if not any(r["code"] == Negotiation.Failure.EXPIRED and r["problem"] for r in reasons):
+    if request.GET.get("reason") in Negotiation.Failure.values:
+        initial["reason"] = request.GET["reason"]
+    elif not any(r["code"] == Negotiation.Failure.EXPIRED and r["problem"] for r in reasons):
         initial["reason"] = Negotiation.Failure.EXPIRED  # the 90 days passed: reason 6
     form = FailureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -33,6 +33,11 @@ def _sign_panel(agreement, user) -> dict | None:
     sign = option(agreement, "sign", user)
     if sign is None:
         return None
+    if agreement.previous_id is None:
+        # Past the 90 days signing also needs the division head's approval (SX 第十八条).
+        block = agreement.negotiation.overrun_block(on=agreement.signed_on)
+        if block:
+            sign.unmet = [*sign.unmet, block]
     schedules = [p for term in agreement.payment_terms.prefetch_related("instalments")
                  for p in term.schedule_problems()]
     return {"option": sign, "missing": agreement.missing_contents(), "schedules": schedules}

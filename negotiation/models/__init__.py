@@ -9,10 +9,10 @@ from .agreement import (
     RestorationTerm,
 )
 from .court import Enforcement, JudicialConfirmation, Litigation, PerformanceReport
-from .negotiation import Meeting, Negotiation, ServiceAttempt
+from .negotiation import MAX_ROUNDS, Meeting, Negotiation, ServiceAttempt
 
 __all__ = [
-    "PUNITIVE_FACTORS", "Agreement", "AgreementLocked", "Enforcement", "Instalment",
+    "MAX_ROUNDS", "PUNITIVE_FACTORS", "Agreement", "AgreementLocked", "Enforcement", "Instalment",
     "JudicialConfirmation", "Litigation", "Meeting", "Negotiation", "PaymentKind", "PaymentTerm",
     "PerformanceReport", "RestorationMode", "RestorationTerm", "ServiceAttempt",
 ]

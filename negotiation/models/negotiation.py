@@ -3,14 +3,20 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from accounts.roles import Role, has_role
 from cases.models import Case, CaseObligor
 from cases.models.case import CasePartQuerySet
+from rules.calendar import cn_date
 from rules.errors import RuleError
 from workflow.audit import AuditedModel
+from workflow.models import Deadline, DeadlineKind
 from workflow.transitions import condition
+
+# A case has its first round and, after a refused judicial confirmation, one renegotiation
+# (CQ 八; SX 第二十一条): never a third.
+MAX_ROUNDS = 2
 
 
 def department_head(negotiation, user) -> bool:
@@ -19,6 +25,10 @@ def department_head(negotiation, user) -> bool:
 
 def division_or_department_head(negotiation, user) -> bool:
     return has_role(user, Role.DIVISION_HEAD, Role.DEPARTMENT_HEAD)
+
+
+def division_head(negotiation, user) -> bool:
+    return has_role(user, Role.DIVISION_HEAD)
 
 
 @condition("须填写磋商方案：修复方案可行性、费用和赔偿义务人的赔偿能力（NT 三(七)）")
@@ -50,9 +60,30 @@ def meetings_exhausted(negotiation) -> bool:
     return limit is not None and negotiation.meetings_held() >= limit
 
 
+@condition("磋商期限已届满，继续磋商须经机构负责人批准（NAT 六；CQ 七(一)；SX 第十八条）")
+def within_period(negotiation) -> bool:
+    return not negotiation.overrun_block()
+
+
+@condition("磋商期限尚未届满，无需申请")
+def period_expired(negotiation) -> bool:
+    return negotiation.period_expiry() is not None and negotiation.overrun_approved_on is None
+
+
+def _resumed_state(negotiation, *args, **kwargs) -> str:
+    """Where a round returns after the overrun approval: meetings if the obligor agreed."""
+    return "in_progress" if negotiation.reply == "agreed" else "awaiting_reply"
+
+
 @condition("须有已签署的赔偿协议")
 def has_signed_agreement(negotiation) -> bool:
     return negotiation.agreements.filter(state="signed").exists()
+
+
+@condition("协议签订日期在磋商期限届满之后，须经机构负责人批准继续磋商（NAT 六；CQ 七(一)；SX 第十八条）")
+def signed_within_period(negotiation) -> bool:
+    agreement = negotiation.agreements.filter(state="signed").order_by("-version").first()
+    return not negotiation.overrun_block(on=agreement.signed_on if agreement else None)
 
 
 class Negotiation(FSMModelMixin, AuditedModel):
@@ -66,6 +97,7 @@ class Negotiation(FSMModelMixin, AuditedModel):
         AWAITING_REPLY = "awaiting_reply", "待答复"
         IN_PROGRESS = "in_progress", "磋商中"
         MEETING_APPROVAL = "meeting_approval", "增加会议审批中"
+        OVERRUN_APPROVAL = "overrun_approval", "超期继续磋商审批中"
         AGREED = "agreed", "达成协议"
         FAILED = "failed", "磋商不成"
 
@@ -140,6 +172,11 @@ class Negotiation(FSMModelMixin, AuditedModel):
         on_delete=models.PROTECT, related_name="+")
     # outcome
     extra_meetings_approved = models.PositiveSmallIntegerField("经批准增加的会议次数", default=0)
+    # The 90 days ran out while the round was open (set by the deadline engine's expiry
+    # handler, negotiation/deadlines.py); going on needs the division head's approval.
+    period_expired_on = models.DateField("磋商期限届满日期", null=True, blank=True, editable=False)
+    overrun_approved_on = models.DateField("经批准超期继续磋商日期", null=True, blank=True,
+                                           editable=False)
     failure_reason = models.CharField("磋商不成情形", max_length=24, blank=True,
                                       choices=Failure.choices)
     failure_note = models.TextField("磋商不成说明", blank=True)
@@ -155,8 +192,15 @@ class Negotiation(FSMModelMixin, AuditedModel):
         verbose_name = "磋商"
         verbose_name_plural = "磋商"
         ordering = ["case", "round_number"]
-        constraints = [models.UniqueConstraint(fields=["case", "round_number"],
-                                               name="unique_negotiation_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round_number"],
+                                    name="unique_negotiation_round"),
+            # Round 1 is the first negotiation, round 2 the one renegotiation (CQ 八; SX 第二十一条).
+            models.CheckConstraint(
+                condition=(Q(round_number=1, kind="first")
+                           | Q(round_number=MAX_ROUNDS, kind="renegotiation")),
+                name="negotiation_round_at_most_two"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} 第{self.round_number}轮磋商"
@@ -201,6 +245,42 @@ class Negotiation(FSMModelMixin, AuditedModel):
                     and (self.complex_case
                          or self.case.classification == Case.Classification.MAJOR))
 
+    # --- the 90 days (NAT 六; CQ 七(一); SX 第十八条) ---
+
+    def period_deadline(self):
+        return (Deadline.objects.of(self).filter(kind=DeadlineKind.NEGOTIATION_PERIOD)
+                .order_by("-id").first())
+
+    def period_expiry(self, today=None):
+        """The last day of the negotiation period when it has run out: as recorded by the
+        expiry handler, or — should a scan be late — read from the deadline itself while the
+        round is open. None while the period runs (or never started)."""
+        if self.period_expired_on is not None:
+            return self.period_expired_on
+        if not self.is_open:
+            return None
+        deadline = self.period_deadline()
+        today = today or timezone.localdate()
+        if deadline is not None and deadline.status in (Deadline.Status.OPEN,
+                                                        Deadline.Status.OVERDUE) \
+                and deadline.paused_since is None and deadline.due < today:
+            return deadline.due
+        return None
+
+    def overrun_block(self, today=None, *, on=None) -> str:
+        """Why the round cannot go on now (empty: it can): past the 90 days without the
+        division head's approval the department treats it as 磋商不成 and goes to court
+        (CQ 七(三)6; SX 第十九条(六): 避免久磋不决). `on`: the date of the step recorded
+        (a meeting held, a notice served …); one within the period may still be entered."""
+        if self.overrun_approved_on is not None or not self.is_open:
+            return ""
+        expired = self.period_expiry(today)
+        if expired is None or (on is not None and on <= expired):
+            return ""
+        return (f"磋商期限已于{cn_date(expired)}届满（NAT 六；CQ 七(一)；SX 第十八条），"
+                "继续磋商须经机构负责人批准；未经批准的，应当以“超过磋商期限，仍未达成赔偿协议”"
+                "确认磋商不成并及时提起诉讼（CQ 七(三)6；SX 第十九条(六)）。")
+
     # --- service ---
 
     def obligors(self):
@@ -236,7 +316,7 @@ class Negotiation(FSMModelMixin, AuditedModel):
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.MEETING_APPROVAL,
                 permission="cases.handle_case",
-                conditions=[extra_meetings_admissible, meetings_exhausted],
+                conditions=[within_period, extra_meetings_admissible, meetings_exhausted],
                 custom={"label": "申请增加磋商会议", "hidden": True})
     def request_more_meetings(self, *, by, reason=""):
         pass
@@ -252,8 +332,32 @@ class Negotiation(FSMModelMixin, AuditedModel):
     def return_more_meetings(self, *, by, reason=""):
         pass
 
+    # Past the 90 days going on needs the division head (registered as the approval
+    # `negotiation_period_overrun`); the round returns to where it was.
+    @transition(field=state, source=[State.AWAITING_REPLY, State.IN_PROGRESS],
+                target=State.OVERRUN_APPROVAL, permission="cases.handle_case",
+                conditions=[period_expired],
+                custom={"label": "申请超期继续磋商", "hidden": True})
+    def request_overrun(self, *, by, reason=""):
+        pass
+
+    @transition(field=state, source=State.OVERRUN_APPROVAL,
+                target=GET_STATE(_resumed_state, states=[State.AWAITING_REPLY,
+                                                         State.IN_PROGRESS]),
+                permission=division_head, custom={"label": "同意超期继续磋商", "hidden": True})
+    def approve_overrun(self, *, by, reason=""):
+        self.overrun_approved_on = timezone.localdate()
+
+    @transition(field=state, source=State.OVERRUN_APPROVAL,
+                target=GET_STATE(_resumed_state, states=[State.AWAITING_REPLY,
+                                                         State.IN_PROGRESS]),
+                permission=division_head, custom={"label": "不同意超期继续磋商", "hidden": True})
+    def return_overrun(self, *, by, reason=""):
+        pass
+
     @transition(field=state, source=State.IN_PROGRESS, target=State.AGREED,
-                permission="cases.handle_case", conditions=[has_signed_agreement],
+                permission="cases.handle_case",
+                conditions=[has_signed_agreement, signed_within_period],
                 custom={"label": "达成赔偿协议", "hidden": True})
     def conclude(self, *, by, reason=""):
         self.ended_on = timezone.localdate()

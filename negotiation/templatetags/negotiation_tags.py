@@ -22,7 +22,8 @@ _BADGES = {
     "effective": "text-bg-success", "concluded": "text-bg-secondary",
     "failed": "text-bg-danger", "refused": "text-bg-danger",
     "superseded": "text-bg-secondary",
-    "meeting_approval": "text-bg-warning", "draft": "text-bg-warning",
+    "meeting_approval": "text-bg-warning", "overrun_approval": "text-bg-warning",
+    "draft": "text-bg-warning",
 }
 _AFTER_CONCLUSION = {Case.Stage.NEGOTIATING, Case.Stage.PERFORMING, Case.Stage.CONFIRMING,
                      Case.Stage.LITIGATING, Case.Stage.ENFORCING, Case.Stage.CLOSING_APPROVAL,

@@ -1,5 +1,6 @@
 """Every transition of the negotiation stage names who may run it: the handling officer
-(cases.handle_case) for the work, the heads for the extra-meeting approval; nobody else."""
+(cases.handle_case) for the work, the heads for the extra-meeting approval, the division head
+for going on past the 90 days; nobody else."""
 
 import pytest
 from django_fsm import FSMFieldMixin
@@ -19,7 +20,9 @@ pytestmark = pytest.mark.django_db
 MODELS = [Negotiation, Agreement, JudicialConfirmation, Litigation, Enforcement]
 HEADS_ONLY = {("Negotiation", "approve_more_meetings"): {Role.DEPARTMENT_HEAD},
               ("Negotiation", "return_more_meetings"): {Role.DIVISION_HEAD,
-                                                         Role.DEPARTMENT_HEAD}}
+                                                         Role.DEPARTMENT_HEAD},
+              ("Negotiation", "approve_overrun"): {Role.DIVISION_HEAD},
+              ("Negotiation", "return_overrun"): {Role.DIVISION_HEAD}}
 
 
 def transitions():

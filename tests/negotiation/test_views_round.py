@@ -136,7 +136,7 @@ def test_read_only_roles_are_refused_every_post(client, d, prosecutor):
     posts = [url(n, negotiation) for n in (
         "negotiation_plan", "negotiation_issue", "negotiation_service", "negotiation_reply",
         "negotiation_meeting", "negotiation_more_meetings", "negotiation_early_restoration",
-        "negotiation_fail", "negotiation_draft_agreement")]
+        "negotiation_fail", "negotiation_draft_agreement", "negotiation_overrun")]
     posts.append(url("meeting_authorisation", meeting))
     for user in (prosecutor, d.division_head, d.department_head):
         client.force_login(user)
