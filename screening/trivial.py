@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from parties.history import party_history_all
+from parties.history import damage_events_all, same_event_records
 from rules.errors import RuleNotDefined, ThresholdUndefined
 from rules.thresholds import Threshold
 
 from .models import Clue
+
+MAX_LISTED = 5  # records named in the repeat exception's text
 
 
 @dataclass
@@ -49,19 +51,25 @@ def _years_before(day: date, years: int) -> date:
 
 
 def earlier_damage(clue: Clue, years: int) -> list[str]:
-    """Records of the same obligors whose damage lies within `years` before this clue's
-    (counted from the earlier damage: in [found_on − years, found_on]), across clues and cases,
-    regardless of scope (a rule check, never shown as a list of others' records)."""
+    """CQ 四(二); SX 第十一条(二) 赔偿义务人曾因违法行为造成生态环境损害，2年内再次发生: the same
+    obligors' damage events within `years` before this clue's (counted from the earlier damage:
+    in [found_on − years, found_on]) across clues, cases and historical records, regardless of
+    scope (a rule check: only number and date are shown). Which records are damage events each
+    registered party link says (parties/history.py `damage_filter`); this clue and the case
+    opened from it are not earlier events."""
     if clue.pk is None:
         return []
     since = _years_before(clue.found_on, years)
+    own = {(Clue, clue.pk)}
     found: dict[tuple, str] = {}
     for party in clue.suspected_obligors.all():
-        for entry in party_history_all(party, since=since, until=clue.found_on):
+        entries = damage_events_all(party, since=since, until=clue.found_on)
+        for entry in entries:
             key = (entry.model, entry.pk)
-            if key != (Clue, clue.pk) and key not in found:
-                found[key] = f"{party.name}：{entry.label} {entry.number}（{entry.date:%Y年%m月%d日}）"
-    return list(found.values())[:5]
+            if key in own or key in found or own & same_event_records([entry]):
+                continue
+            found[key] = f"{party.name}：{entry.label} {entry.number}（{entry.date:%Y年%m月%d日}）"
+    return list(found.values())
 
 
 def _finding(clue: Clue, spec: dict, citation: str) -> Finding:
@@ -75,8 +83,12 @@ def _finding(clue: Clue, spec: dict, citation: str) -> Finding:
         earlier = earlier_damage(clue, years)
         if not clue.pk or not clue.suspected_obligors.exists():
             return Finding(code, label, citation, None, "尚未登记赔偿义务人，无法判断")
-        detail = ("；".join(earlier)
-                  if earlier else f"当事人库中未见该义务人 {years} 年内的其他损害线索")
+        if earlier:
+            shown = "；".join(earlier[:MAX_LISTED]) + ("等" if len(earlier) > MAX_LISTED else "")
+            detail = f"计入{len(earlier)}条{years}年内此前的损害记录：{shown}"
+        else:
+            detail = (f"当事人库中未见该义务人{years}年内此前的损害记录"
+                      "（经初步核查未造成生态环境损害的线索不计入）")
         return Finding(code, label, citation, bool(earlier), detail)
     if code == "rectification_incomplete":
         if clue.rectification == Clue.Rectification.UNKNOWN:

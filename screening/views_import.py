@@ -2,29 +2,17 @@
 → confirm (the same import, for real, in one transaction) or discard. The uploaded file waits
 in private storage as a ClueImport that only its uploader can see."""
 
-from io import BytesIO
-from urllib.parse import quote
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from workflow.forms import StyledForm
+from workflow.excel_import import XLSX, UploadForm, template_response  # noqa: F401
 
 from . import imports
 from .models import ClueImport
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class UploadForm(StyledForm, forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）",
-                           error_messages={"required": "请选择要导入的 Excel 文件。",
-                                           "empty": "上传的文件是空的。"})
 
 
 def _officer_department(request):
@@ -104,11 +92,5 @@ def import_discard(request, pk):
 @login_required
 @permission_required("screening.add_clue", raise_exception=True)
 def import_template(request):
-    buffer = BytesIO()
-    imports.write_template(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"clue-import-template.xlsx\"; "
-        f"filename*=UTF-8''{quote('线索导入模板.xlsx')}")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return template_response(imports.write_template, filename="clue-import-template.xlsx",
+                             chinese_filename="线索导入模板.xlsx")
