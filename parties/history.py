@@ -209,15 +209,16 @@ def damage_events_all(party, *, since=None, until=None) -> list[HistoryEntry]:
     clue a counted case was opened from) is left out. For rule checks only (CQ 四(二); SX
     第十一条(二)), never for display."""
     entries = _entries(party, None, since=since, until=until, damage_only=True)
-    covered = same_event_records(entries)
+    covered = same_event_records((e.model, e.pk) for e in entries)
     return [e for e in entries if (e.model, e.pk) not in covered]
 
 
-def same_event_records(entries) -> set[tuple[type[models.Model], int]]:
-    """(model, pk) of the records that the given entries stand for through `same_event`."""
+def same_event_records(records) -> set[tuple[type[models.Model], int]]:
+    """(model, pk) of the records that the given (model, pk) records stand for through
+    `same_event`."""
     by_model: dict[type[models.Model], list[int]] = {}
-    for entry in entries:
-        by_model.setdefault(entry.model, []).append(entry.pk)
+    for model, pk in records:
+        by_model.setdefault(model, []).append(pk)
     covered = set()
     for link in _links.values():
         pks = by_model.get(link.model)

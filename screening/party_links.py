@@ -9,5 +9,7 @@ from .models import Clue
 NO_DAMAGE = Q(decision=Clue.Decision.NOT_START, decision_reason=Clue.NotStartReason.NO_DAMAGE,
               state__in=[Clue.State.NOT_STARTED, Clue.State.CLOSED])
 
+# A clue received on referral (移送, SX 第八条) is the same damage as the clue it came from.
 register_party_link(Clue, "suspected_obligors", label="线索", date_field="found_on",
-                    url_name="screening:clue_detail", damage_filter=~NO_DAMAGE)
+                    url_name="screening:clue_detail", damage_filter=~NO_DAMAGE,
+                    same_event="received_from__clue")

@@ -55,18 +55,19 @@ def earlier_damage(clue: Clue, years: int) -> list[str]:
     obligors' damage events within `years` before this clue's (counted from the earlier damage:
     in [found_on − years, found_on]) across clues, cases and historical records, regardless of
     scope (a rule check: only number and date are shown). Which records are damage events each
-    registered party link says (parties/history.py `damage_filter`); this clue and the case
-    opened from it are not earlier events."""
+    registered party link says (parties/history.py `damage_filter`); this clue, the clue it was
+    received from and the case opened from it are not earlier events (`same_event`)."""
     if clue.pk is None:
         return []
     since = _years_before(clue.found_on, years)
     own = {(Clue, clue.pk)}
+    own |= same_event_records(own)  # the clue it was received from (移送), the same damage
     found: dict[tuple, str] = {}
     for party in clue.suspected_obligors.all():
         entries = damage_events_all(party, since=since, until=clue.found_on)
         for entry in entries:
             key = (entry.model, entry.pk)
-            if key in own or key in found or own & same_event_records([entry]):
+            if key in own or key in found or own & same_event_records([key]):
                 continue
             found[key] = f"{party.name}：{entry.label} {entry.number}（{entry.date:%Y年%m月%d日}）"
     return list(found.values())

@@ -143,3 +143,20 @@ def test_records_outside_the_scope_count_but_are_not_listed(client, party, depar
     page = client.get(reverse("parties:party_detail", args=[party.pk])).content.decode()
     assert record.number not in page
     assert client.get(record.get_absolute_url()).status_code == 404
+
+
+def test_a_clue_received_on_referral_is_the_same_damage_as_its_source(party, department):
+    # SX 第八条 移送: the receiving department registers the same damage as its own clue
+    from screening.services import receive_referral, refer_clue
+
+    source = clue_of(party, department, "2026-10-01")
+    officer = UserFactory(department=department, role=Role.OFFICER)
+    to = DepartmentFactory(jurisdiction=department.jurisdiction)
+    referral = refer_clue(source, to_department=to, note="属水利部门职责", by=officer)
+    received = receive_referral(referral, by=UserFactory(department=to, role=Role.OFFICER))
+    assert received.found_on == source.found_on
+    assert repeat(received).applies is False
+    assert repeat(source).applies is False  # nor is the received clue "earlier" for the source
+    # a later clue of the obligor sees one earlier event, not two
+    finding = repeat(clue_of(party, department, "2026-11-01"))
+    assert finding.applies is True and finding.detail.startswith("计入1条")
