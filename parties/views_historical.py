@@ -22,7 +22,8 @@ def officer_department(request):
 
 
 def _initial(request) -> dict:
-    party = Party.objects.filter(pk=request.GET.get("party") or None).first()
+    pk = request.GET.get("party", "")
+    party = Party.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
     if party is None:
         return {}
     initial = {"party_kind": party.kind, "party_name": party.name}
@@ -50,6 +51,7 @@ def historical_create(request):
                 record_historical(record, by=request.user)
         except ValidationError as e:
             for name, texts in e.message_dict.items():
+                name = {"name": "party_name"}.get(name, name)
                 form.add_error(name if name in form.fields else None, texts)
         else:
             messages.success(request, f"历史记录 {record.number} 已登记。" + match.describe())

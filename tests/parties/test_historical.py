@@ -236,3 +236,13 @@ def test_an_import_is_the_uploaders_own(client, officer):
     client.force_login(UserFactory(department=officer.department, role=Role.OFFICER))
     assert client.get(imported.get_absolute_url()).status_code == 404
     assert confirm(client, imported).status_code == 404
+
+
+def test_the_party_page_offers_it_prefilled(client, officer):
+    client.post(CREATE, form())
+    party = Party.objects.get()
+    page = client.get(reverse("parties:party_detail", args=[party.pk])).content.decode()
+    assert f"{CREATE}?party={party.pk}" in page
+    response = client.get(f"{CREATE}?party={party.pk}")
+    assert response.context["form"].initial["credit_code"] == CODE
+    assert client.get(f"{CREATE}?party=abc").status_code == 200

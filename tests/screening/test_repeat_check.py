@@ -160,3 +160,13 @@ def test_a_clue_received_on_referral_is_the_same_damage_as_its_source(party, dep
     # a later clue of the obligor sees one earlier event, not two
     finding = repeat(clue_of(party, department, "2026-11-01"))
     assert finding.applies is True and finding.detail.startswith("计入1条")
+
+
+def test_the_clue_page_says_which_earlier_records_were_counted(client, party, department):
+    record = historical(party, department, date(2025, 3, 1))
+    clue = clue_of(party, department, "2026-10-01")
+    client.force_login(UserFactory(department=department, role=Role.OFFICER))
+    page = client.get(reverse("screening:clue_detail", args=[clue.pk])).content.decode()
+    assert "计入1条2年内此前的损害记录" in page
+    assert f"历史记录（历史损害事件） {record.number}（2025年03月01日）" in page
+    assert "应当启动索赔" in page  # SX 第十一条(二): the exception applies
