@@ -16,12 +16,21 @@ ManyToManyField, or a path through a through model such as "obligor_links__party
 history; `url_name` a URL taking the record's pk. The model's default manager must offer
 `visible_to(user)` (accounts/scoping.py): `party_history` shows only what the user may see.
 `party_history_all` ignores scope and is for rule checks only (the 显著轻微 exception "same
-obligor again within two years", CQ 四; SX 第十一条), never for display."""
+obligor again within two years", CQ 四; SX 第十一条), never for display.
+
+For that rule a link also says which of its records are damage events, the facts the rule
+asks for ("曾因违法行为造成生态环境损害", CQ 四(二); SX 第十一条(二)): `damage_filter`, a Q on the
+record (None: every record counts; a clue concluded as 经初步核查未造成生态环境损害 does not), and
+`undecided_filter` those of them whose damage is not yet established (a clue still being
+verified): the rule cannot tell yet. `same_event` is a lookup path from the record to records
+of other links that describe the same damage (a case and the clues it was opened from), so
+one event is counted once (`damage_events_all`). `kind_field` (a choice field) is added to
+the label in the history: 历史记录（历史损害事件）."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
@@ -40,6 +49,7 @@ class PartyLink:
     url_name: str
     number_field: str = "number"
     damage_filter: Q | None = None
+    undecided_filter: Q | None = None
     same_event: str = ""
     kind_field: str = ""
 
@@ -56,6 +66,7 @@ class HistoryEntry:
     url: str
     model: type[models.Model]
     pk: int
+    established: bool = True  # damage_events_all: False while the facts are not yet found
 
 
 _links: dict[tuple[str, str], PartyLink] = {}
@@ -79,7 +90,8 @@ def _field_at(model: type[models.Model], path: str) -> models.Field:
 
 def register_party_link(model, party_field: str, label: str, date_field: str, url_name: str,
                         *, number_field: str = "number", damage_filter: Q | None = None,
-                        same_event: str = "", kind_field: str = "") -> PartyLink:
+                        undecided_filter: Q | None = None, same_event: str = "",
+                        kind_field: str = "") -> PartyLink:
     """Declare that records of `model` name parties through `party_field`. Registering the
     same (model, party_field) again replaces the earlier registration."""
     from .models import Party
@@ -105,7 +117,8 @@ def register_party_link(model, party_field: str, label: str, date_field: str, ur
             f"{model._meta.label}.{party_field} does not lead to parties.Party.")
     link = PartyLink(model=model, party_field=party_field, label=label,
                      date_field=date_field, url_name=url_name, number_field=number_field,
-                     damage_filter=damage_filter, same_event=same_event, kind_field=kind_field)
+                     damage_filter=damage_filter, undecided_filter=undecided_filter,
+                     same_event=same_event, kind_field=kind_field)
     _links[link.key] = link
     return link
 
@@ -206,11 +219,20 @@ def party_history_all(party, *, since=None, until=None, limit=None) -> list[Hist
 def damage_events_all(party, *, since=None, until=None) -> list[HistoryEntry]:
     """The party's damage events (each link's `damage_filter`), regardless of scope, newest
     first, one entry per event: a record another counted record stands for (`same_event`: the
-    clue a counted case was opened from) is left out. For rule checks only (CQ 四(二); SX
+    clue a counted case was opened from) is left out; `established` is False for a record
+    whose damage is not yet found (`undecided_filter`). For rule checks only (CQ 四(二); SX
     第十一条(二)), never for display."""
     entries = _entries(party, None, since=since, until=until, damage_only=True)
     covered = same_event_records((e.model, e.pk) for e in entries)
-    return [e for e in entries if (e.model, e.pk) not in covered]
+    entries = [e for e in entries if (e.model, e.pk) not in covered]
+    undecided = set()
+    for link in _links.values():
+        pks = [e.pk for e in entries if e.model is link.model]
+        if link.undecided_filter is not None and pks:
+            undecided |= {(link.model, pk) for pk in link.model._default_manager.filter(
+                link.undecided_filter, pk__in=pks).values_list("pk", flat=True)}
+    return [replace(e, established=False) if (e.model, e.pk) in undecided else e
+            for e in entries]
 
 
 def same_event_records(records) -> set[tuple[type[models.Model], int]]:

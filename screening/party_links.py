@@ -9,7 +9,14 @@ from .models import Clue
 NO_DAMAGE = Q(decision=Clue.Decision.NOT_START, decision_reason=Clue.NotStartReason.NO_DAMAGE,
               state__in=[Clue.State.NOT_STARTED, Clue.State.CLOSED])
 
+# Until verified (SX 第九条) a clue's damage is not established; a referred one (also once
+# closed) is verified by the department that receives it.
+UNDECIDED = Q(state__in=[Clue.State.REGISTERED, Clue.State.VERIFYING,
+                         Clue.State.AWAITING_APPROVAL, Clue.State.REFERRED]) | Q(
+    state=Clue.State.CLOSED, referrals__isnull=False)
+
 # A clue received on referral (移送, SX 第八条) is the same damage as the clue it came from.
 register_party_link(Clue, "suspected_obligors", label="线索", date_field="found_on",
                     url_name="screening:clue_detail", damage_filter=~NO_DAMAGE,
+                    undecided_filter=UNDECIDED,
                     same_event="received_from__clue")

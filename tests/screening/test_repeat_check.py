@@ -86,6 +86,18 @@ def test_a_clue_not_started_as_trivial_was_damage_and_counts(party, department):
     assert f"线索 {earlier.number}（2025年12月01日）" in finding.detail
 
 
+def test_a_clue_still_being_verified_leaves_the_question_open(party, department):
+    # SX 第九条: whether the earlier clue caused damage is what its verification finds
+    earlier = clue_of(party, department, "2026-09-01")
+    clue = clue_of(party, department, "2026-10-01")
+    finding = repeat(clue)
+    assert finding.applies is None
+    assert f"另有1条尚未作出核查结论的记录：晋阳化工有限公司：线索 {earlier.number}" in finding.detail
+    assert "尚需判断" in assess(clue).suggestion
+    Clue.objects.filter(pk=earlier.pk).update(state=Clue.State.CASE_OPENED)  # damage found
+    assert repeat(clue).applies is True
+
+
 def test_an_obligor_named_only_on_a_case_counts(party, department):
     case = CaseFactory(department=department, opened_on=date(2025, 11, 3))
     CaseObligor.objects.create(case=case, party=party)
@@ -157,9 +169,12 @@ def test_a_clue_received_on_referral_is_the_same_damage_as_its_source(party, dep
     assert received.found_on == source.found_on
     assert repeat(received).applies is False
     assert repeat(source).applies is False  # nor is the received clue "earlier" for the source
-    # a later clue of the obligor sees one earlier event, not two
+    # a later clue of the obligor sees one earlier event, not two: the received clue, still
+    # being verified by the receiving department
     finding = repeat(clue_of(party, department, "2026-11-01"))
-    assert finding.applies is True and finding.detail.startswith("计入1条")
+    assert finding.applies is None
+    assert f"另有1条尚未作出核查结论的记录：晋阳化工有限公司：线索 {received.number}" in finding.detail
+    assert source.number not in finding.detail
 
 
 def test_the_clue_page_says_which_earlier_records_were_counted(client, party, department):
