@@ -213,6 +213,8 @@ def test_confirm_creates_and_a_reimport_creates_nothing(client, officer):
     report, page = preview(client, imported)
     assert [r.status for r in report.rows] == ["new", "new", "skipped"]
     assert "与本文件第2行重复" in page
+    assert f'action="{reverse("parties:historical_import_confirm", args=[imported.pk])}"' in page
+    assert "确认导入2条历史记录" in page
     assert not HistoricalRecord.objects.exists()
     response = confirm(client, imported)
     assert response.status_code == 302
