@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from import_export.fields import Field
-from import_export.results import RowResult
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -55,6 +54,7 @@ class HistoricalImportResource(ExcelResource):
               "document_number": 24}
     REFERENCE, SUMMARY = "document_number", "party_name"
     LABELS = {"party": "赔偿义务人"}
+    EXISTING = "本部门已登记该义务人同一文号的历史记录 {number}，重复，跳过。"
 
     class Meta:
         model = HistoricalRecord
@@ -68,11 +68,7 @@ class HistoricalImportResource(ExcelResource):
         use_transactions = True
         clean_model_instances = False  # record_historical checks the record
 
-    def __init__(self, *, department, user, lines=None, **kwargs):
-        super().__init__(department=department, user=user, lines=lines, **kwargs)
-        self._new_in_file: dict[tuple, int] = {}
-
-    def _key(self, row) -> tuple | None:
+    def duplicate_key(self, row) -> tuple | None:
         """(kind, code, 文号) of a row, or None if a part is missing or unreadable."""
         try:
             kind = KIND.clean(row.get("类型"))
@@ -87,7 +83,7 @@ class HistoricalImportResource(ExcelResource):
                                 jurisdiction=self.department.jurisdiction)
 
     def get_instance(self, instance_loader, row):
-        key = self._key(row)
+        key = self.duplicate_key(row)
         if key is None:
             return None
         kind, code, number = key
@@ -95,25 +91,7 @@ class HistoricalImportResource(ExcelResource):
             department=self.department, kind=kind, document_number=number,
             party__in=Party.objects.by_code(code)).order_by("id").first()
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if instance.pk is None:
-            return False
-        earlier = self._new_in_file.get(self._key(row))
-        if earlier is not None:
-            self._note(f"与本文件第{earlier}行重复，跳过。")
-        else:
-            self._note(f"本部门已登记该义务人同一文号的历史记录 {instance.number}，重复，跳过。")
-        return True
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as e:
-            errors = e.update_error_dict(errors)
-        if instance.pk is not None:  # a duplicate: skipped whatever it says
-            return
-        self.required_errors(instance, errors)
+    def check_row(self, instance, row, errors):
         name = TextWidget().clean(row.get("赔偿义务人"))
         code = normalise_code(TextWidget().clean(row.get("统一社会信用代码或身份证号码")))
         for field, value in (("party_name", name), ("party_code", code)):
@@ -134,8 +112,6 @@ class HistoricalImportResource(ExcelResource):
             problems = event_date_errors(self.department.jurisdiction, instance.event_date)
             if problems:
                 errors["event_date"] = problems
-        if errors:
-            raise ValidationError(errors)
 
     def do_instance_save(self, instance, is_create):
         if not is_create:  # skip_row keeps existing records out; never rewrite one
@@ -149,11 +125,6 @@ class HistoricalImportResource(ExcelResource):
             self._note(match.describe())
         instance.party = match.party
         record_historical(instance, by=self.user)
-
-    def after_import_row(self, row, row_result, **kwargs):
-        key = self._key(row)
-        if row_result.import_type == RowResult.IMPORT_TYPE_NEW and key:
-            self._new_in_file.setdefault(key, self._line(self._row))
 
 
 def preview_import(upload: HistoricalImport, *, by):

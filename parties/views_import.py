@@ -5,12 +5,11 @@ uploader can see."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from workflow import excel_import
-from workflow.excel_import import UploadForm
 
 from . import imports
 from .models import HistoricalImport
@@ -20,9 +19,7 @@ ADD = "parties.add_historicalrecord"
 
 
 def _own_import(request, pk) -> HistoricalImport:
-    return get_object_or_404(HistoricalImport.objects.select_related("department__jurisdiction"),
-                             pk=pk, uploaded_by=request.user,
-                             department_id=request.user.department_id)
+    return excel_import.uploaders_own(HistoricalImport, request, pk)
 
 
 def _preview(request, upload, report, status=200):
@@ -40,17 +37,8 @@ def historical_import_upload(request):
     department = officer_department(request)
     if department is None:
         return render(request, "403.html", status=403)
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            upload = imports.store_upload(form.cleaned_data["file"], department=department,
-                                          by=request.user)
-        except excel_import.ImportFileError as e:
-            form.add_error("file", str(e))
-        else:
-            return redirect(upload.get_absolute_url())
-    return render(request, "parties/historical_import_upload.html", {
-        "form": form, "max_rows": excel_import.max_rows(), "department": department})
+    return excel_import.upload_page(request, store=imports.store_upload, department=department,
+                                    template="parties/historical_import_upload.html")
 
 
 @login_required

@@ -24,7 +24,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import widgets
 from import_export.fields import Field
-from import_export.results import RowResult
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -149,6 +148,8 @@ class ClueImportResource(ExcelResource):
         "obligor_codes": "18位统一社会信用代码，与名称一一对应",
     }
     REFERENCE, SUMMARY = "source_reference", "summary"
+    EXISTING = "本部门已登记来源文号相同的线索 {number}，重复，跳过。"
+    IN_FILE = "与本文件第{line}行的来源文号相同，重复，跳过。"
     LABELS = {"suspected_obligors": "涉嫌赔偿义务人"}
     WIDTHS = {"summary": 48, "channel": 36, "obligor_names": 30, "obligor_codes": 24,
               "place_detail": 24, "source_organisation": 24, "in_protected_area": 14}
@@ -172,39 +173,23 @@ class ClueImportResource(ExcelResource):
         self.fields["channel"].widget = ChannelWidget(SourceChannel.objects.filter(active=True))
         self.fields["place"].widget = PlaceWidget(
             Jurisdiction.objects.filter(path__startswith=department.jurisdiction.path))
-        self._new_in_file: dict[str, int] = {}
 
     # -- the library's hooks --
 
     def init_instance(self, row=None):
         return Clue(department=self.department, jurisdiction=self.department.jurisdiction)
 
+    def duplicate_key(self, row):
+        return TextWidget().clean(row.get("来源文号")) or None
+
     def get_instance(self, instance_loader, row):
-        reference = TextWidget().clean(row.get("来源文号"))
+        reference = self.duplicate_key(row)
         if not reference:
             return None
         return Clue.objects.filter(department=self.department,
                                    source_reference=reference).order_by("id").first()
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if instance.pk is None:
-            return False
-        earlier = self._new_in_file.get(instance.source_reference)
-        if earlier is not None:
-            self._note(f"与本文件第{earlier}行的来源文号相同，重复，跳过。")
-        else:
-            self._note(f"本部门已登记来源文号相同的线索 {instance.number}，重复，跳过。")
-        return True
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as e:
-            errors = e.update_error_dict(errors)
-        if instance.pk is not None:  # a duplicate: skipped whatever it says
-            return
-        self.required_errors(instance, errors)
+    def check_row(self, instance, row, errors):
         today = timezone.localdate()
         if instance.registered_on is None:
             instance.registered_on = today
@@ -220,8 +205,6 @@ class ClueImportResource(ExcelResource):
             instance._import_obligors = self._obligors(row)
         except ValidationError as e:
             errors["suspected_obligors"] = e.messages
-        if errors:
-            raise ValidationError(errors)
 
     def _obligors(self, row) -> list[tuple[str, str]]:
         names = [n.strip() for n in SPLIT.split(TextWidget().clean(row.get("涉嫌赔偿义务人")))
@@ -267,11 +250,6 @@ class ClueImportResource(ExcelResource):
             register_clue(instance, by=self.user, obligors=obligors)
         except RuleError as e:  # e.g. no rule profile in force on the day it was found
             raise ValidationError({"found_on": str(e)}) from e
-
-    def after_import_row(self, row, row_result, **kwargs):
-        reference = TextWidget().clean(row.get("来源文号"))
-        if row_result.import_type == RowResult.IMPORT_TYPE_NEW and reference:
-            self._new_in_file.setdefault(reference, self._line(self._row))
 
 
 # --- running it (workflow/excel_import.py) ------------------------------------------------------

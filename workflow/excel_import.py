@@ -26,8 +26,10 @@ from urllib.parse import quote
 import tablib
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from import_export import resources, widgets
 from import_export.results import RowResult
@@ -189,7 +191,12 @@ class YesNoWidget(widgets.Widget):
 class ExcelResource(resources.ModelResource):
     """The columns of one kind of import. Subclasses set Meta (model, fields in column order,
     import_id_fields …), REQUIRED, HELP, WIDTHS, REFERENCE and SUMMARY (attributes shown in
-    the preview), and LABELS for error keys that are not columns."""
+    the preview), LABELS for error keys that are not columns, and the messages for a row already
+    registered (EXISTING, with {number}) or already in the file (IN_FILE, with {line}).
+
+    A row is a duplicate when get_instance() finds the record it names (the subclass looks it
+    up by `duplicate_key(row)`): it is skipped, never rewritten, so importing a file twice
+    creates nothing the second time. Subclasses check a new row in `check_row`."""
 
     REQUIRED: tuple[str, ...] = ()
     HELP: dict[str, str] = {}
@@ -197,6 +204,8 @@ class ExcelResource(resources.ModelResource):
     REFERENCE = ""
     SUMMARY = ""
     LABELS: dict[str, str] = {}
+    EXISTING = "已登记（{number}），重复，跳过。"
+    IN_FILE = "与本文件第{line}行重复，跳过。"
 
     def __init__(self, *, department, user, lines=None, **kwargs):
         super().__init__(**kwargs)
@@ -204,6 +213,7 @@ class ExcelResource(resources.ModelResource):
         self.lines = lines or []  # Excel row number of each dataset row
         self.notes: dict[int, list[str]] = {}
         self._row = 0
+        self._new_in_file: dict = {}  # duplicate key → the line that registered it
 
     @classmethod
     def headers(cls) -> list[str]:
@@ -228,8 +238,45 @@ class ExcelResource(resources.ModelResource):
     def _line(self, row_number: int) -> int:
         return self.lines[row_number - 1] if row_number <= len(self.lines) else row_number + 1
 
+    def duplicate_key(self, row):
+        """What identifies the row's record (None: unknown, never a duplicate)."""
+        raise NotImplementedError
+
+    def check_row(self, instance, row, errors: dict) -> None:
+        """Cross-column checks of a new row: add Chinese messages to `errors`."""
+
+    # -- the library's hooks --
+
     def before_import_row(self, row, **kwargs):
         self._row = kwargs.get("row_number", 0)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if instance.pk is None:
+            return False
+        earlier = self._new_in_file.get(self.duplicate_key(row))
+        if earlier is not None:
+            self._note(self.IN_FILE.format(line=earlier))
+        else:
+            self._note(self.EXISTING.format(number=instance.number))
+        return True
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if instance.pk is not None:  # a duplicate: skipped whatever it says
+            return
+        self.required_errors(instance, errors)
+        self.check_row(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        key = self.duplicate_key(row)
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW and key:
+            self._new_in_file.setdefault(key, self._line(self._row))
 
     def after_import(self, dataset, result, **kwargs):
         # ModelResource resets the table's id sequence to max(id) after an import, which can
@@ -461,6 +508,28 @@ class UploadForm(StyledForm, forms.Form):
     file = forms.FileField(label="Excel 文件（.xlsx）",
                            error_messages={"required": "请选择要导入的 Excel 文件。",
                                            "empty": "上传的文件是空的。"})
+
+
+def upload_page(request, *, store, department, template: str) -> HttpResponse:
+    """The upload form; a stored upload goes on to its preview. `store(file, department=,
+    by=)` keeps the file (store_upload of the kind of import)."""
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = store(form.cleaned_data["file"], department=department, by=request.user)
+        except ImportFileError as e:
+            form.add_error("file", str(e))
+        else:
+            return redirect(upload.get_absolute_url())
+    return render(request, template, {"form": form, "max_rows": max_rows(),
+                                      "department": department})
+
+
+def uploaders_own(model: type[ExcelUpload], request, pk) -> ExcelUpload:
+    """The upload, only for its uploader in their current department (404 for anyone else)."""
+    return get_object_or_404(model.objects.select_related("department__jurisdiction"),
+                             pk=pk, uploaded_by=request.user,
+                             department_id=request.user.department_id)
 
 
 def template_response(write, *, filename: str, chinese_filename: str) -> HttpResponse:
