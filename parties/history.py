@@ -16,17 +16,26 @@ ManyToManyField, or a path through a through model such as "obligor_links__party
 history; `url_name` a URL taking the record's pk. The model's default manager must offer
 `visible_to(user)` (accounts/scoping.py): `party_history` shows only what the user may see.
 `party_history_all` ignores scope and is for rule checks only (the 显著轻微 exception "same
-obligor again within two years", CQ 四; SX 第十一条), never for display."""
+obligor again within two years", CQ 四; SX 第十一条), never for display.
+
+For that rule a link also says which of its records are damage events, the facts the rule
+asks for ("曾因违法行为造成生态环境损害", CQ 四(二); SX 第十一条(二)): `damage_filter`, a Q on the
+record (None: every record counts; a clue concluded as 经初步核查未造成生态环境损害 does not), and
+`undecided_filter` those of them whose damage is not yet established (a clue still being
+verified): the rule cannot tell yet. `same_event` is a lookup path from the record to records
+of other links that describe the same damage (a case and the clues it was opened from), so
+one event is counted once (`damage_events_all`). `kind_field` (a choice field) is added to
+the label in the history: 历史记录（历史损害事件）."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, TruncDate
 from django.urls import NoReverseMatch, reverse
 
@@ -39,6 +48,10 @@ class PartyLink:
     date_field: str
     url_name: str
     number_field: str = "number"
+    damage_filter: Q | None = None
+    undecided_filter: Q | None = None
+    same_event: str = ""
+    kind_field: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -53,6 +66,7 @@ class HistoryEntry:
     url: str
     model: type[models.Model]
     pk: int
+    established: bool = True  # damage_events_all: False while the facts are not yet found
 
 
 _links: dict[tuple[str, str], PartyLink] = {}
@@ -75,7 +89,9 @@ def _field_at(model: type[models.Model], path: str) -> models.Field:
 
 
 def register_party_link(model, party_field: str, label: str, date_field: str, url_name: str,
-                        *, number_field: str = "number") -> PartyLink:
+                        *, number_field: str = "number", damage_filter: Q | None = None,
+                        undecided_filter: Q | None = None, same_event: str = "",
+                        kind_field: str = "") -> PartyLink:
     """Declare that records of `model` name parties through `party_field`. Registering the
     same (model, party_field) again replaces the earlier registration."""
     from .models import Party
@@ -89,6 +105,10 @@ def register_party_link(model, party_field: str, label: str, date_field: str, ur
         target = _field_at(model, party_field)
         _field_at(model, date_field)
         _field_at(model, number_field)
+        if same_event:
+            _field_at(model, same_event)
+        if kind_field and not _field_at(model, kind_field).choices:
+            raise ImproperlyConfigured(f"{model._meta.label}.{kind_field} has no choices.")
     except FieldDoesNotExist as exc:
         raise ImproperlyConfigured(f"{model._meta.label}: {exc}") from exc
     if not (target.is_relation and target.related_model is Party) and not (
@@ -96,7 +116,9 @@ def register_party_link(model, party_field: str, label: str, date_field: str, ur
         raise ImproperlyConfigured(
             f"{model._meta.label}.{party_field} does not lead to parties.Party.")
     link = PartyLink(model=model, party_field=party_field, label=label,
-                     date_field=date_field, url_name=url_name, number_field=number_field)
+                     date_field=date_field, url_name=url_name, number_field=number_field,
+                     damage_filter=damage_filter, undecided_filter=undecided_filter,
+                     same_event=same_event, kind_field=kind_field)
     _links[link.key] = link
     return link
 
@@ -117,51 +139,65 @@ def _date_expression(link: PartyLink):
     return Cast(F(link.date_field), models.DateField())
 
 
-def _part(link: PartyLink, index: int, party, user, since, until):
+def _part(link: PartyLink, index: int, party, user, since, until, damage_only=False):
     manager = link.model._default_manager
     qs = manager.all() if user is None else manager.visible_to(user)
     qs = qs.filter(**{link.party_field: party.pk})
+    if damage_only and link.damage_filter is not None:
+        qs = qs.filter(link.damage_filter)
     # Annotated in the same order in every part, so that the UNION lines up column by column.
     qs = qs.order_by().annotate(
         h_pk=Cast(F("pk"), models.BigIntegerField()),
         h_number=Cast(F(link.number_field), models.CharField()),
         h_date=_date_expression(link),
         h_link=Value(index, output_field=models.IntegerField()),
+        h_kind=(Cast(F(link.kind_field), models.CharField()) if link.kind_field
+                else Value("", output_field=models.CharField())),
     )
     if since is not None:
         qs = qs.filter(h_date__gte=since)
     if until is not None:
         qs = qs.filter(h_date__lte=until)
-    return qs.values_list("h_pk", "h_number", "h_date", "h_link").distinct()
+    return qs.values_list("h_pk", "h_number", "h_date", "h_link", "h_kind").distinct()
 
 
-def history_queryset(party, user, *, since=None, until=None, links=None):
+def history_queryset(party, user, *, since=None, until=None, links=None, damage_only=False):
     """One UNION ALL over the registered links, newest first; rows are
-    (pk, number, date, link index). `user=None` means unscoped (rule checks only).
+    (pk, number, date, link index, kind). `user=None` means unscoped (rule checks only);
+    `damage_only` keeps each link's damage events (`damage_filter`).
     Returns (queryset or None, the links in index order)."""
     links = list(links if links is not None else _links.values())
-    parts = [_part(link, i, party, user, since, until) for i, link in enumerate(links)]
+    parts = [_part(link, i, party, user, since, until, damage_only)
+             for i, link in enumerate(links)]
     if not parts:
         return None, links
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return union.order_by("-h_date", "-h_link", "-h_pk"), links
 
 
-def _entries(party, user, *, since=None, until=None, limit=None) -> list[HistoryEntry]:
-    qs, links = history_queryset(party, user, since=since, until=until)
+def _label(link: PartyLink, kind: str) -> str:
+    if not link.kind_field or not kind:
+        return link.label
+    choices = dict(_field_at(link.model, link.kind_field).flatchoices)
+    return f"{link.label}（{choices.get(kind, kind)}）"
+
+
+def _entries(party, user, *, since=None, until=None, limit=None,
+             damage_only=False) -> list[HistoryEntry]:
+    qs, links = history_queryset(party, user, since=since, until=until, damage_only=damage_only)
     if qs is None:
         return []
     if limit is not None:
         qs = qs[:limit]
     entries = []
-    for pk, number, date, index in qs:
+    for pk, number, date, index, kind in qs:
         link = links[index]
         try:
             url = reverse(link.url_name, args=[pk])
         except NoReverseMatch:
             url = ""
-        entries.append(HistoryEntry(label=link.label, number=number or "", date=date, url=url,
-                                    model=link.model, pk=pk))
+        entries.append(HistoryEntry(label=_label(link, kind), number=number or "", date=date,
+                                    url=url, model=link.model, pk=pk))
     return entries
 
 
@@ -178,3 +214,40 @@ def party_history_all(party, *, since=None, until=None, limit=None) -> list[Hist
     """Every record naming `party`, regardless of scope: for rule checks (e.g. the same
     obligor caused damage again within two years, CQ 四; SX 第十一条). Never display it."""
     return _entries(party, None, since=since, until=until, limit=limit)
+
+
+def damage_events_all(party, *, since=None, until=None) -> list[HistoryEntry]:
+    """The party's damage events (each link's `damage_filter`), regardless of scope, newest
+    first, one entry per event: a record another counted record stands for (`same_event`: the
+    clue a counted case was opened from) is left out; `established` is False for a record
+    whose damage is not yet found (`undecided_filter`). For rule checks only (CQ 四(二); SX
+    第十一条(二)), never for display."""
+    entries = _entries(party, None, since=since, until=until, damage_only=True)
+    covered = same_event_records((e.model, e.pk) for e in entries)
+    entries = [e for e in entries if (e.model, e.pk) not in covered]
+    undecided = set()
+    for link in _links.values():
+        pks = [e.pk for e in entries if e.model is link.model]
+        if link.undecided_filter is not None and pks:
+            undecided |= {(link.model, pk) for pk in link.model._default_manager.filter(
+                link.undecided_filter, pk__in=pks).values_list("pk", flat=True)}
+    return [replace(e, established=False) if (e.model, e.pk) in undecided else e
+            for e in entries]
+
+
+def same_event_records(records) -> set[tuple[type[models.Model], int]]:
+    """(model, pk) of the records that the given (model, pk) records stand for through
+    `same_event`."""
+    by_model: dict[type[models.Model], list[int]] = {}
+    for model, pk in records:
+        by_model.setdefault(model, []).append(pk)
+    covered = set()
+    for link in _links.values():
+        pks = by_model.get(link.model)
+        if not link.same_event or not pks:
+            continue
+        target = _field_at(link.model, link.same_event).related_model
+        rows = link.model._default_manager.filter(pk__in=pks).values_list(
+            f"{link.same_event}__pk", flat=True)
+        covered |= {(target, pk) for pk in rows if pk is not None}
+    return covered

@@ -8,12 +8,16 @@ credit code / ID number"), so that a party's history across clues and cases is o
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.scoping import ScopedQuerySet
 from workflow.audit import AuditedModel
+from workflow.excel_import import ExcelUpload
 
 from .validators import (
     mask_id_number,
@@ -181,3 +185,80 @@ class Party(AuditedModel):
 
 def can_see_full_identity(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("parties.view_full_identity"))
+
+
+class HistoricalRecordQuerySet(ScopedQuerySet):
+    pass
+
+
+class HistoricalRecord(AuditedModel):
+    """历史记录: an obligor's damage event or closed case from before the system (before its
+    jurisdiction's first rule profile), entered or imported by a department so that the repeat
+    check (CQ 四(二); SX 第十一条(二)) sees it. It counts as damage, opens no deadlines, and is
+    scoped like a clue (department, jurisdiction)."""
+
+    class Kind(models.TextChoices):
+        DAMAGE_EVENT = "damage_event", "历史损害事件"
+        CLOSED_CASE = "closed_case", "历史已结案件"
+
+    number = models.CharField("记录编号", max_length=40, unique=True, editable=False)
+    jurisdiction = models.ForeignKey(
+        "accounts.Jurisdiction", verbose_name="赔偿权利人", on_delete=models.PROTECT,
+        related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name="登记部门", on_delete=models.PROTECT,
+        related_name="+")
+    party = models.ForeignKey(Party, verbose_name="赔偿义务人", on_delete=models.PROTECT,
+                              related_name="historical_records")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    event_date = models.DateField("发生日期", help_text="损害发生日期；已结案件填立案或损害发生日期")
+    place = models.CharField("发生地点", max_length=200)
+    description = models.TextField("情况描述")
+    document_number = models.CharField("文书文号", max_length=100,
+                                       help_text="处罚决定书、结案文书等的文号")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    audit_exclude = ("created_at",)
+    objects = HistoricalRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "历史记录"
+        verbose_name_plural = "历史记录"
+        ordering = ["-event_date", "-id"]
+        constraints = [
+            # The same record entered or imported twice (DOMAIN §6: one fact, one record).
+            models.UniqueConstraint(
+                fields=["department", "party", "kind", "document_number"],
+                name="historical_record_unique",
+                violation_error_message="本部门已登记该义务人同一文号的同类历史记录。"),
+        ]
+        indexes = [models.Index(fields=["party", "-event_date"], name="historical_by_party")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("parties:historical_detail", args=[self.pk])
+
+
+def historical_import_path(instance: HistoricalImport, filename: str) -> str:
+    return f"imports/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class HistoricalImport(ExcelUpload):
+    """An uploaded .xlsx of 历史记录 between the dry-run preview and the confirmation
+    (parties/imports.py, workflow/excel_import.py)."""
+
+    file = models.FileField("文件", upload_to=historical_import_path, blank=True)
+
+    class Meta:
+        verbose_name = "历史记录导入"
+        verbose_name_plural = "历史记录导入"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["uploaded_by", "-created_at"],
+                                name="historical_import_by_user")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("parties:historical_import_preview", args=[self.pk])

@@ -24,3 +24,15 @@ ROLE_PERMISSIONS = {
     Role.FINANCE: [],
     Role.ADMIN: _VIEW + _FULL + ["parties.change_party"],
 }
+
+# --- 历史记录 (parties/historical.py): officers of a department enter or import their
+# obligors' damage before the system; the other case roles read them (scoped like clues).
+_HISTORICAL_READ = ["parties.view_historicalrecord"]
+for _role, _extra in {
+    Role.OFFICER: [*_HISTORICAL_READ, "parties.add_historicalrecord"],
+    Role.DIVISION_HEAD: _HISTORICAL_READ,
+    Role.DEPARTMENT_HEAD: _HISTORICAL_READ,
+    Role.COORDINATOR: _HISTORICAL_READ,
+    Role.PROCURATORATE: _HISTORICAL_READ,
+}.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS.get(_role, []), *_extra]

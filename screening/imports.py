@@ -1,5 +1,5 @@
 """Importing clues from an .xlsx exported by an enforcement system (or filled in from our
-template) with django-import-export.
+template) with django-import-export, on the shared machinery of workflow/excel_import.py.
 
 - Every row goes through the library's import loop with this module's resource: widgets turn
   cells into values or refuse them with a Chinese message, cross-column rules (dates follow
@@ -19,23 +19,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
-import tablib
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
-from import_export import resources, widgets
+from import_export import widgets
 from import_export.fields import Field
-from import_export.results import RowResult
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import Department, Jurisdiction
@@ -44,121 +35,27 @@ from parties.services import find_or_create_party
 from parties.validators import credit_code_errors, normalise_code
 from rules.calendar import cn_date
 from rules.errors import RuleError
+from workflow import excel_import
+from workflow.excel_import import (  # noqa: F401  (re-exported: views and tests use them)
+    AlreadyHandled,
+    AmountWidget,
+    ChoiceWidget,
+    DateWidget,
+    ExcelResource,
+    ImportFileError,
+    ImportReport,
+    RowOutcome,
+    Sheet,
+    TextWidget,
+    YesNoWidget,
+    _blank,
+    discard_import,
+    max_bytes,
+    max_rows,
+)
 
 from .models import Clue, ClueImport, SourceChannel
 from .services import register_clue
-
-
-def max_rows() -> int:
-    """Rows one import may hold: each row is registered in the request, one by one."""
-    return settings.ECOCLAIM_IMPORT_MAX_ROWS
-
-
-def max_bytes() -> int:
-    return settings.ECOCLAIM_IMPORT_MAX_BYTES
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; str() is the Chinese message."""
-
-
-# --- cells → values --------------------------------------------------------------------------
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-class TextWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if _blank(value):
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # a number typed into a text column (a 文号 like 2026001)
-        if isinstance(value, datetime | date):
-            return cn_date(value)
-        return str(value).strip()
-
-
-class DateWidget(widgets.Widget):
-    """Excel dates, and the ways people type them: 2026-09-01, 2026/9/1, 2026.9.1,
-    2026年9月1日, 20260901."""
-
-    PATTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-    def clean(self, value, row=None, **kwargs):
-        if _blank(value):
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, int | float) and 20000 < value < 80000:
-            # a date cell formatted as a number: days since 1899-12-30 (Excel's epoch)
-            return date(1899, 12, 30) + timedelta(days=int(value))
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        match = self.PATTERN.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
-        if not match:
-            raise ValueError(f"“{value}”不是日期，请按“2026-09-01”或“2026年9月1日”填写。")
-        try:
-            return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            raise ValueError(f"日期“{value}”不存在。") from None
-
-
-class AmountWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if _blank(value):
-            return None
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        text = text.replace(",", "").replace("¥", "").replace("元", "").strip()
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}”不是金额，请填写以元为单位的数字。") from None
-        if not amount.is_finite():
-            raise ValueError(f"“{value}”不是金额，请填写以元为单位的数字。")
-        if amount < 0:
-            raise ValueError("金额不能为负数。")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValueError(f"金额“{value}”最多保留两位小数。")
-        return amount.quantize(Decimal("0.01"))
-
-
-class ChoiceWidget(widgets.Widget):
-    """A Chinese label (or the stored value, or an alias) to the stored value."""
-
-    def __init__(self, choices, *, what: str, aliases=None, default=None):
-        super().__init__()
-        self.what, self.default = what, default
-        self.labels = [label for _value, label in choices]
-        self.lookup = {str(label): value for value, label in choices}
-        self.lookup.update({value: value for value, _label in choices})
-        self.lookup.update(aliases or {})
-
-    def clean(self, value, row=None, **kwargs):
-        if _blank(value):
-            return self.default
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        if text in self.lookup:
-            return self.lookup[text]
-        raise ValueError(f"未知的{self.what}“{text}”，可填：{'、'.join(self.labels)}。")
-
-
-class YesNoWidget(widgets.Widget):
-    YES = {"是", "Y", "YES", "TRUE", "1", "√"}
-    NO = {"否", "N", "NO", "FALSE", "0", "×"}
-
-    def clean(self, value, row=None, **kwargs):
-        if _blank(value):
-            return False
-        if isinstance(value, bool):
-            return value
-        text = unicodedata.normalize("NFKC", str(value)).strip().upper()
-        if text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(f"“{value}”应填“是”或“否”。")
 
 
 class ChannelWidget(widgets.Widget):
@@ -229,7 +126,7 @@ class PlaceWidget(widgets.Widget):
 SPLIT = re.compile(r"[;；、\n]+")
 
 
-class ClueImportResource(resources.ModelResource):
+class ClueImportResource(ExcelResource):
     source_reference = Field(attribute="source_reference", column_name="来源文号",
                              widget=TextWidget())
     channel = Field(attribute="channel", column_name="线索渠道", widget=widgets.Widget())
@@ -275,6 +172,10 @@ class ClueImportResource(resources.ModelResource):
         "obligor_names": "单位名称；多个用“；”分隔",
         "obligor_codes": "18位统一社会信用代码，与名称一一对应",
     }
+    REFERENCE, SUMMARY = "source_reference", "summary"
+    EXISTING = "本部门已登记来源文号相同的线索 {number}，重复，跳过。"
+    IN_FILE = "与本文件第{line}行的来源文号相同，重复，跳过。"
+    LABELS = {"suspected_obligors": "涉嫌赔偿义务人"}
     WIDTHS = {"summary": 48, "channel": 36, "obligor_names": 30, "obligor_codes": 24,
               "place_detail": 24, "source_organisation": 24, "in_protected_area": 14,
               "referring_procuratorate": 24}
@@ -294,64 +195,29 @@ class ClueImportResource(resources.ModelResource):
         clean_model_instances = True
 
     def __init__(self, *, department: Department, user, lines=None, **kwargs):
-        super().__init__(**kwargs)
-        self.department, self.user = department, user
-        self.lines = lines or []  # Excel row number of each dataset row
+        super().__init__(department=department, user=user, lines=lines, **kwargs)
         self.fields["channel"].widget = ChannelWidget(SourceChannel.objects.filter(active=True))
         self.fields["referring_procuratorate"].widget = ProcuratorateWidget(
             Department.objects.filter(kind=Department.Kind.PROCURATORATE))
         self.fields["place"].widget = PlaceWidget(
             Jurisdiction.objects.filter(path__startswith=department.jurisdiction.path))
-        self.notes: dict[int, list[str]] = {}
-        self._row = 0
-        self._new_in_file: dict[str, int] = {}
-
-    @classmethod
-    def headers(cls) -> list[str]:
-        return [cls.fields[name].column_name for name in cls._meta.fields]
-
-    def _note(self, text: str) -> None:
-        self.notes.setdefault(self._row, []).append(text)
-
-    def _line(self, row_number: int) -> int:
-        return self.lines[row_number - 1] if row_number <= len(self.lines) else row_number + 1
 
     # -- the library's hooks --
-
-    def before_import_row(self, row, **kwargs):
-        self._row = kwargs.get("row_number", 0)
 
     def init_instance(self, row=None):
         return Clue(department=self.department, jurisdiction=self.department.jurisdiction)
 
+    def duplicate_key(self, row):
+        return TextWidget().clean(row.get("来源文号")) or None
+
     def get_instance(self, instance_loader, row):
-        reference = TextWidget().clean(row.get("来源文号"))
+        reference = self.duplicate_key(row)
         if not reference:
             return None
         return Clue.objects.filter(department=self.department,
                                    source_reference=reference).order_by("id").first()
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if instance.pk is None:
-            return False
-        earlier = self._new_in_file.get(instance.source_reference)
-        if earlier is not None:
-            self._note(f"与本文件第{earlier}行的来源文号相同，重复，跳过。")
-        else:
-            self._note(f"本部门已登记来源文号相同的线索 {instance.number}，重复，跳过。")
-        return True
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as e:
-            errors = e.update_error_dict(errors)
-        if instance.pk is not None:  # a duplicate: skipped whatever it says
-            return
-        for name in self.REQUIRED:
-            if name not in errors and getattr(instance, name, None) in (None, ""):
-                errors[name] = [f"请填写{self.fields[name].column_name}。"]
+    def check_row(self, instance, row, errors):
         today = timezone.localdate()
         if instance.registered_on is None:
             instance.registered_on = today
@@ -367,8 +233,6 @@ class ClueImportResource(resources.ModelResource):
             instance._import_obligors = self._obligors(row)
         except ValidationError as e:
             errors["suspected_obligors"] = e.messages
-        if errors:
-            raise ValidationError(errors)
 
     def _obligors(self, row) -> list[tuple[str, str]]:
         names = [n.strip() for n in SPLIT.split(TextWidget().clean(row.get("涉嫌赔偿义务人")))
@@ -417,225 +281,28 @@ class ClueImportResource(resources.ModelResource):
         except RuleError as e:  # e.g. no rule profile in force on the day it was found
             raise ValidationError({"found_on": str(e)}) from e
 
-    def after_import_row(self, row, row_result, **kwargs):
-        reference = TextWidget().clean(row.get("来源文号"))
-        if row_result.import_type == RowResult.IMPORT_TYPE_NEW and reference:
-            self._new_in_file.setdefault(reference, self._line(self._row))
 
-    def after_import(self, dataset, result, **kwargs):
-        # ModelResource resets the table's id sequence to max(id) after an import, which can
-        # hand out an id another transaction has just taken; ids here come from the sequence.
-        pass
-
-
-def _column_label(key: str) -> str:
-    for f in ClueImportResource.fields.values():
-        if f.attribute == key:
-            return f.column_name
-    return {"suspected_obligors": "涉嫌赔偿义务人"}.get(key, "")
-
-
-# --- the file --------------------------------------------------------------------------------
-
-def _normalise_header(value) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    return re.sub(r"[\s*＊]", "", text)
-
-
-@dataclass
-class Sheet:
-    dataset: tablib.Dataset
-    lines: list[int]  # the Excel row number of each data row
-    ignored_columns: list[str] = field(default_factory=list)
-
+# --- running it (workflow/excel_import.py) ------------------------------------------------------
 
 def read_sheet(fileobj) -> Sheet:
-    """The first sheet as a Dataset with the template's headers; blank rows dropped."""
-    try:
-        book = load_workbook(fileobj, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFileError("无法读取该文件。请上传 .xlsx 格式的 Excel 文件（可下载导入模板填写）。") \
-            from None
-    try:
-        ws = book.worksheets[0]
-        ws.reset_dimensions()  # some exporters write a wrong sheet size
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header or all(_blank(v) for v in header):
-            raise ImportFileError("文件第1行应为列名（与导入模板相同），但第1行是空的。")
-        known = {_normalise_header(h): h for h in ClueImportResource.headers()}
-        columns, ignored, seen = [], [], set()
-        for value in header:
-            name = known.get(_normalise_header(value))
-            if name is None:
-                columns.append(None)
-                if not _blank(value):
-                    ignored.append(str(value).strip())
-            elif name in seen:
-                raise ImportFileError(f"列“{name}”出现了两次。")
-            else:
-                seen.add(name)
-                columns.append(name)
-        required = [ClueImportResource.fields[n].column_name
-                    for n in ClueImportResource.REQUIRED]
-        missing = [h for h in required if h not in seen]
-        if missing:
-            raise ImportFileError(f"缺少必填列：{'、'.join(missing)}。请使用导入模板的列名。")
-        headers = [c for c in columns if c]
-        dataset, lines = tablib.Dataset(headers=headers), []
-        for line, values in enumerate(rows, start=2):
-            cells = [v for c, v in zip(columns, values, strict=False) if c]
-            cells += [None] * (len(headers) - len(cells))
-            if all(_blank(v) for v in cells):
-                continue
-            if len(lines) >= max_rows():
-                raise ImportFileError(f"文件超过{max_rows()}行，请分批导入。")
-            dataset.append(cells)
-            lines.append(line)
-        if not lines:
-            raise ImportFileError("文件中没有数据行。")
-        return Sheet(dataset, lines, ignored)
-    finally:
-        book.close()
-
-
-# --- running it --------------------------------------------------------------------------------
-
-@dataclass
-class RowOutcome:
-    line: int
-    status: str  # new | skipped | invalid
-    reference: str
-    summary: str
-    messages: list[str]
-
-    STATUS_LABELS = {"new": "新增", "skipped": "重复，跳过", "invalid": "有错误"}
-
-    @property
-    def status_label(self) -> str:
-        return self.STATUS_LABELS[self.status]
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowOutcome] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # the file as a whole
-    ignored_columns: list[str] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.rows if r.status == status)
-
-    @property
-    def new(self) -> int:
-        return self.count("new")
-
-    @property
-    def skipped(self) -> int:
-        return self.count("skipped")
-
-    @property
-    def invalid(self) -> int:
-        return self.count("invalid")
-
-    @property
-    def can_confirm(self) -> bool:
-        return not self.problems and not self.invalid and self.new > 0
-
-
-def _messages(row_result) -> list[str]:
-    messages = []
-    if row_result.validation_error is not None:
-        for key, texts in row_result.validation_error.message_dict.items():
-            label = _column_label(key)
-            messages += [f"{label}：{t}" if label else t for t in texts]
-    for error in row_result.errors:
-        messages.append(f"导入失败：{error.error}")
-    return messages
+    return excel_import.read_sheet(fileobj, ClueImportResource)
 
 
 def run_import(clue_import: ClueImport, *, by, dry_run: bool) -> ImportReport:
-    report = ImportReport()
-    try:
-        with clue_import.file.open("rb") as handle:
-            sheet = read_sheet(handle)
-    except ImportFileError as e:
-        report.problems.append(str(e))
-        return report
-    except FileNotFoundError:
-        report.problems.append("上传的文件已不存在，请重新上传。")
-        return report
-    report.ignored_columns = sheet.ignored_columns
-    resource = ClueImportResource(department=clue_import.department, user=by,
-                                  lines=sheet.lines)
-    result = resource.import_data(sheet.dataset, dry_run=dry_run, use_transactions=True,
-                                  rollback_on_validation_errors=True, raise_errors=False)
-    for error in result.base_errors:
-        report.problems.append(f"导入失败：{error.error}")
-    for number, row_result in enumerate(result.rows, start=1):
-        values = row_result.row_values or {}
-        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
-            status = "new"
-        elif row_result.import_type == RowResult.IMPORT_TYPE_SKIP:
-            status = "skipped"
-        else:
-            status = "invalid"
-        report.rows.append(RowOutcome(
-            line=sheet.lines[number - 1], status=status,
-            reference=TextWidget().clean(values.get("来源文号")),
-            summary=TextWidget().clean(values.get("线索概要")),
-            messages=_messages(row_result) + resource.notes.get(number, [])))
-    return report
+    return excel_import.run_import(clue_import, ClueImportResource, by=by, dry_run=dry_run)
 
 
 def preview_import(clue_import: ClueImport, *, by) -> ImportReport:
     """The dry run: everything the confirmation would do, then rolled back."""
-    return run_import(clue_import, by=by, dry_run=True)
-
-
-class AlreadyHandled(Exception):
-    """The import was confirmed or discarded meanwhile (another tab, a double click)."""
+    return excel_import.preview_import(clue_import, ClueImportResource, by=by)
 
 
 def confirm_import(clue_import: ClueImport, *, by) -> ImportReport:
-    with transaction.atomic():
-        locked = ClueImport.objects.select_for_update().get(pk=clue_import.pk)
-        if locked.status != ClueImport.Status.PREVIEWED:
-            raise AlreadyHandled(f"该文件{locked.get_status_display()}，不能再次导入。")
-        Department.objects.select_for_update().get(pk=locked.department_id)
-        report = run_import(locked, by=by, dry_run=False)
-        if report.problems or report.invalid:
-            return report  # import_data has rolled its rows back
-        locked.status = ClueImport.Status.IMPORTED
-        locked.rows_total, locked.rows_new = len(report.rows), report.new
-        locked.rows_skipped, locked.rows_invalid = report.skipped, report.invalid
-        locked.imported_at = timezone.now()
-        locked.save()
-    return report
-
-
-def discard_import(clue_import: ClueImport) -> bool:
-    updated = ClueImport.objects.filter(pk=clue_import.pk,
-                                        status=ClueImport.Status.PREVIEWED).update(
-        status=ClueImport.Status.DISCARDED)
-    if updated:
-        clue_import.file.delete(save=False)
-        ClueImport.objects.filter(pk=clue_import.pk).update(file="")
-    return bool(updated)
+    return excel_import.confirm_import(clue_import, ClueImportResource, by=by)
 
 
 def store_upload(uploaded, *, department, by) -> ClueImport:
-    if uploaded.size > max_bytes():
-        raise ImportFileError(f"文件超过{max_bytes() // (1024 * 1024)}MB，请分批导入。")
-    if not uploaded.name.lower().endswith(".xlsx"):
-        raise ImportFileError("请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
-    from workflow.models import Attachment
-
-    clue_import = ClueImport(department=department, uploaded_by=by,
-                             original_name=uploaded.name[-255:], size=uploaded.size,
-                             sha256=Attachment.digest(uploaded))
-    clue_import.file.save(uploaded.name, uploaded, save=False)
-    clue_import.save()
-    return clue_import
+    return excel_import.store_upload(uploaded, ClueImport, department=department, by=by)
 
 
 # --- the template ------------------------------------------------------------------------------

@@ -2,29 +2,16 @@
 → confirm (the same import, for real, in one transaction) or discard. The uploaded file waits
 in private storage as a ClueImport that only its uploader can see."""
 
-from io import BytesIO
-from urllib.parse import quote
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from workflow.forms import StyledForm
+from workflow.excel_import import template_response, upload_page, uploaders_own
 
 from . import imports
 from .models import ClueImport
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class UploadForm(StyledForm, forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）",
-                           error_messages={"required": "请选择要导入的 Excel 文件。",
-                                           "empty": "上传的文件是空的。"})
 
 
 def _officer_department(request):
@@ -36,9 +23,7 @@ def _officer_department(request):
 
 def _own_import(request, pk) -> ClueImport:
     # Only the uploader's, of their current department: nobody else previews or confirms it.
-    return get_object_or_404(ClueImport.objects.select_related("department__jurisdiction"),
-                             pk=pk, uploaded_by=request.user,
-                             department_id=request.user.department_id)
+    return uploaders_own(ClueImport, request, pk)
 
 
 @login_required
@@ -47,17 +32,8 @@ def import_upload(request):
     department = _officer_department(request)
     if department is None:
         return render(request, "403.html", status=403)
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            clue_import = imports.store_upload(form.cleaned_data["file"], department=department,
-                                               by=request.user)
-        except imports.ImportFileError as e:
-            form.add_error("file", str(e))
-        else:
-            return redirect(clue_import.get_absolute_url())
-    return render(request, "screening/import_upload.html", {
-        "form": form, "max_rows": imports.max_rows(), "department": department})
+    return upload_page(request, store=imports.store_upload, department=department,
+                       template="screening/import_upload.html")
 
 
 @login_required
@@ -104,11 +80,5 @@ def import_discard(request, pk):
 @login_required
 @permission_required("screening.add_clue", raise_exception=True)
 def import_template(request):
-    buffer = BytesIO()
-    imports.write_template(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"clue-import-template.xlsx\"; "
-        f"filename*=UTF-8''{quote('线索导入模板.xlsx')}")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return template_response(imports.write_template, filename="clue-import-template.xlsx",
+                             chinese_filename="线索导入模板.xlsx")

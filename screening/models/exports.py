@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Department, Jurisdiction
 from accounts.scoping import ScopedQuerySet
+from workflow.excel_import import ExcelUpload
 
 
 def export_path(instance: "ReportExport", filename: str) -> str:
@@ -103,40 +104,18 @@ class ReportExport(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
-class ClueImport(models.Model):
-    """An uploaded .xlsx between the dry-run preview and the user's confirmation. The file
-    stays in private storage; confirming runs the import again, for real, in one transaction."""
+class ClueImport(ExcelUpload):
+    """An uploaded .xlsx of clues between the dry-run preview and the user's confirmation
+    (workflow/excel_import.py). The file stays in private storage; confirming runs the import
+    again, for real, in one transaction."""
 
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", "待确认"
-        IMPORTED = "imported", "已导入"
-        DISCARDED = "discarded", "已放弃"
-
-    department = models.ForeignKey(Department, verbose_name="导入部门", on_delete=models.PROTECT,
-                                   related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人",
-                                    on_delete=models.PROTECT, related_name="+")
     file = models.FileField("文件", upload_to=import_path, blank=True)
-    original_name = models.CharField("原文件名", max_length=255)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    status = models.CharField("状态", max_length=16, choices=Status.choices,
-                              default=Status.PREVIEWED)
-    rows_total = models.PositiveIntegerField("行数", default=0)
-    rows_new = models.PositiveIntegerField("新增", default=0)
-    rows_skipped = models.PositiveIntegerField("重复跳过", default=0)
-    rows_invalid = models.PositiveIntegerField("有错误", default=0)
-    created_at = models.DateTimeField("上传时间", default=timezone.now)
-    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "线索导入"
         verbose_name_plural = "线索导入"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["uploaded_by", "-created_at"], name="import_by_user")]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("screening:import_preview", args=[self.pk])

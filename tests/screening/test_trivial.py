@@ -96,6 +96,8 @@ def _clue_of(party, found_on: str, amount="100.00"):
 def test_same_obligor_again_within_two_years_counted_from_the_earlier_damage():
     party = OrganisationFactory(name="晋阳化工有限公司")
     earlier = _clue_of(party, "2024-10-01")
+    # verified: damage found, claim opened (a clue still being verified is undecided)
+    Clue.objects.filter(pk=earlier.pk).update(state=Clue.State.CASE_OPENED)
     again = _clue_of(party, "2026-10-01")  # exactly two years later: 2 年内 includes it
     result = assess(again)
     repeat = next(e for e in result.exceptions if e.code == "repeat_within_years")
