@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 
+
 def nav(page):
     """The top navigation: the home page's panels link to 线索筛查 too (the quarter-end warning
     "本季度尚未开展线索筛查" in a quarter's last month)."""
