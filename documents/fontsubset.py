@@ -148,6 +148,7 @@ def compact_fonts(document, pdf: pydyf.PDF) -> None:
     """WeasyPrint finisher (`write_pdf(finisher=compact_fonts)`): every embedded CID-keyed
     OpenType-CFF font program becomes a bare CFF of the glyphs used, under the same CIDs."""
     programs: dict[int, tuple[pydyf.Stream, set[int], list]] = {}
+    unreadable = set()  # font files one of whose CIDFonts has a `W` we cannot read
     for obj in pdf.objects:
         if not (isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/CIDFontType0"
                 and "W" in obj and "FontDescriptor" in obj):
@@ -159,10 +160,19 @@ def compact_fonts(document, pdf: pydyf.PDF) -> None:
         if not isinstance(stream, pydyf.Stream) or stream.extra.get("Subtype") != "/OpenType":
             continue
         entry = programs.setdefault(stream.number, (stream, {0}, []))
-        entry[1].update(_cids(obj["W"]))
+        try:
+            entry[1].update(_cids(obj["W"]))
+        except (TypeError, ValueError):
+            unreadable.add(stream.number)
         entry[2].append((obj, descriptor))
     for stream, cids, users in programs.values():
-        cff = subset_cff(b"".join(stream.stream), sorted(cids))
+        if stream.number in unreadable:
+            continue
+        try:
+            cff = subset_cff(b"".join(stream.stream), sorted(cids))
+        except Exception:  # never fail a render over its size
+            logger.exception("font compaction failed; the retained-gid font is embedded")
+            continue
         if cff is None:
             continue
         stream.stream = [cff]

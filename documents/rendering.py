@@ -12,6 +12,9 @@ preview) or PDF bytes (WeasyPrint).
   `documents/static/documents/forms.css`, linked from the template and so shared by the
   preview and the PDF. The font family comes from the setting `ECOCLAIM_DOCUMENT_FONT_FAMILY`
   (default "Noto Serif CJK SC", Debian's fonts-noto-cjk) as a user stylesheet.
+- The embedded fonts are compacted by a `write_pdf` finisher (`fontsubset.compact_fonts`):
+  WeasyPrint keeps every glyph id of the CJK font in its subsets; the finisher keeps only the
+  glyphs drawn, under the same CIDs (a form: 255–360 KB → 45–85 KB, same text, same pixels).
 """
 
 from __future__ import annotations

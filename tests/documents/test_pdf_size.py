@@ -139,3 +139,14 @@ def test_without_libharfbuzz_subset_the_fonts_stay_as_weasyprint_wrote_them(monk
     document = html_to_pdf("<h1>生态环境损害赔偿协议</h1><p>甲方：太原市生态环境局</p>")
     assert "生态环境损害赔偿协议甲方：太原市生态环境局" in text_of(document)
     assert {p["subtype"] for p in font_programs(document)} == {"/OpenType"}
+
+
+def test_a_failing_compaction_leaves_the_font_and_the_render_whole(monkeypatch, caplog):
+    def broken(*args):
+        raise RuntimeError("HarfBuzz exploded")
+
+    monkeypatch.setattr(fontsubset, "subset_cff", broken)
+    document = html_to_pdf("<h1>生态环境损害赔偿协议</h1>")
+    assert "生态环境损害赔偿协议" in text_of(document)
+    assert {p["subtype"] for p in font_programs(document)} == {"/OpenType"}
+    assert "font compaction failed" in caplog.text
