@@ -12,9 +12,9 @@ the PDF uses (the `W` widths of its CIDFonts, and CID 0), and embeds the bare CF
 CID-keyed CFF is looked up by CID through its charset (ISO 32000-1 §9.7.4.2), so the text,
 the widths and `ToUnicode` (text extraction) stay as they are: only the font program shrinks.
 
-Anything else is left as WeasyPrint wrote it: TrueType and non-CID CFF fonts, a result whose
-charset misses a CID asked for, or a machine without libharfbuzz-subset (system
-check documents.W001).
+Anything else is left as WeasyPrint wrote it: TrueType and non-CID CFF fonts, a CFF whose
+CIDs are not its glyph ids (not Adobe-Identity, CIDs out of glyph order), a result missing a
+CID asked for, or a machine without libharfbuzz-subset (system check documents.W001).
 """
 
 from __future__ import annotations
@@ -117,8 +117,10 @@ def subset_cff(font_program: bytes, cids: list[int]) -> bytes | None:
 
 
 def _charset_is(cff: bytes, cids: list[int]) -> bool:
-    """The CFF is CID-keyed and holds a glyph for each of `cids` (HarfBuzz may add a few
-    variants it reaches through the cmap, as WeasyPrint's own subset does)."""
+    """The CFF is CID-keyed (Adobe-Identity), holds a glyph for each of `cids` (HarfBuzz may
+    add a few variants it reaches through the cmap, as WeasyPrint's own subset does), and its
+    CIDs rise with the glyph order, as they do when CID n was glyph n (HarfBuzz keeps the
+    glyphs in their old order): a font whose CIDs are not its glyph ids is left alone."""
     try:
         fonts = CFFFontSet()
         fonts.decompile(io.BytesIO(cff), SimpleNamespace(recalcBBoxes=False))
@@ -127,8 +129,12 @@ def _charset_is(cff: bytes, cids: list[int]) -> bool:
     except Exception:  # a CFF fontTools cannot read: keep WeasyPrint's font
         logger.warning("CFF subset unreadable; the retained-gid font is embedded")
         return False
-    return hasattr(top, "ROS") and charset[0] == ".notdef" and \
-        {f"cid{cid:05d}" for cid in cids if cid} <= set(charset)
+    if getattr(top, "ROS", (None, None))[1] != "Identity" or charset[0] != ".notdef":
+        return False
+    numbers = [int(name[3:]) for name in charset[1:] if name.startswith("cid")]
+    return len(numbers) == len(charset) - 1 and \
+        all(a < b for a, b in zip(numbers, numbers[1:], strict=False)) and \
+        set(cids) - {0} <= set(numbers)
 
 
 def _object(pdf: pydyf.PDF, reference) -> object:

@@ -150,3 +150,17 @@ def test_a_failing_compaction_leaves_the_font_and_the_render_whole(monkeypatch, 
     assert "生态环境损害赔偿协议" in text_of(document)
     assert {p["subtype"] for p in font_programs(document)} == {"/OpenType"}
     assert "font compaction failed" in caplog.text
+
+
+def test_only_a_cff_whose_cids_are_its_glyph_ids_is_compacted():
+    program = font_programs(html_to_pdf("<p>生态环境损害</p>"))[0]
+    cff, cids = program["data"], sorted(program["cids"] | {0})
+    assert fontsubset._charset_is(cff, cids)
+    assert not fontsubset._charset_is(cff, [*cids, 60000])  # a CID the font lacks
+    fonts = CFFFontSet()
+    fonts.decompile(io.BytesIO(cff), SimpleNamespace(recalcBBoxes=False))
+    top = fonts.topDictIndex[0]
+    top.charset = [top.charset[0], *reversed(top.charset[1:])]  # CIDs against glyph order
+    shuffled = io.BytesIO()
+    fonts.compile(shuffled, SimpleNamespace(recalcBBoxes=False))
+    assert not fontsubset._charset_is(shuffled.getvalue(), cids)
