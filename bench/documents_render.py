@@ -9,9 +9,15 @@ then renders each registered form N times through documents.rendering (the servi
 views use) and prints the median and the size. The first render of the process (font
 configuration, fontconfig cache) is reported apart.
 
+Each form is rendered two ways, interleaved: as served (the embedded fonts compacted by
+documents/fontsubset.py) and WeasyPrint's own output (`compact=False`), the reference measured
+in the same run. The last PDF of each way is compared: the text (pypdf) and, when poppler's
+`pdftoppm` is installed, every page pixel by pixel at `--dpi` (Pillow ImageChops).
+
 `--no-harfbuzz` runs the same in a child process in which WeasyPrint believes
 libharfbuzz-subset is missing (`weasyprint.pdf.fonts.harfbuzz_subset = None`), so it subsets
-the fonts with fontTools, as on a machine without Debian's libharfbuzz-subset0.
+the fonts with fontTools, as on a machine without Debian's libharfbuzz-subset0 (where the
+fonts are not compacted either).
 `--out DIR` also writes each PDF there (a per-obligor form once per obligor).
 
     .venv/bin/python bench/documents_render.py --runs 20 --no-harfbuzz
@@ -20,11 +26,14 @@ the fonts with fontTools, as on a machine without Debian's libharfbuzz-subset0.
 """
 
 import argparse
+import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -259,7 +268,42 @@ def build_negotiation_case(claim: Case) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def measure(runs: int, out: str | None) -> dict:
+def _pages(pdf: bytes, folder: Path, name: str, dpi: int) -> list[Path]:
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(folder / name)],
+                   check=True, timeout=120)
+    return sorted(folder.glob(f"{name}-*.png"))
+
+
+def compare(reference: bytes, compacted: bytes, dpi: int) -> dict:
+    """The text (pypdf) and the pages (poppler's pdftoppm, pixel by pixel with Pillow) of the
+    reference and the compacted PDF."""
+    from pypdf import PdfReader
+
+    def text(pdf: bytes) -> str:
+        return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+    result = {"same_text": text(reference) == text(compacted), "pixels": None}
+    if shutil.which("pdftoppm"):
+        from PIL import Image, ImageChops
+
+        with tempfile.TemporaryDirectory() as folder:
+            before = _pages(reference, Path(folder), "reference", dpi)
+            after = _pages(compacted, Path(folder), "compacted", dpi)
+            differing = len(before) != len(after)
+            for a, b in zip(before, after, strict=False):
+                differing += ImageChops.difference(Image.open(a).convert("RGB"),
+                                                   Image.open(b).convert("RGB")).getbbox() is not None
+            result["pixels"] = "identical" if not differing else f"{differing} pages differ"
+            result["pages"] = len(after)
+    return result
+
+
+def measure(runs: int, out: str | None, dpi: int = 150) -> dict:
+    """Each form rendered `runs` times as WeasyPrint writes it (`compact=False`, the
+    reference) and as the app serves it (fonts compacted), the two interleaved so that other
+    load on the machine falls on both alike."""
     case = build_case()
     later = build_negotiation_case(case)
     pairs = [(form, case) for form in registry.available_for(case)]
@@ -274,26 +318,38 @@ def measure(runs: int, out: str | None) -> dict:
         parties = [link.party for link in case.obligor_links.order_by("id")]
         obligor = parties[0] if form.per_obligor else None
         data = build_data(form, case, obligor)
-        times = []
+        times = {False: [], True: []}
+        cpu = {False: [], True: []}
+        pdfs = {}
         for _ in range(runs):
-            start = time.perf_counter()
-            pdf = render_pdf(form.template, data)
-            times.append(time.perf_counter() - start)
+            for compact in (False, True):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                pdfs[compact] = render_pdf(form.template, data, compact=compact)
+                times[compact].append(time.perf_counter() - start)
+                cpu[compact].append(time.process_time() - start_cpu)
+        pdf = pdfs[True]
         if out:
             Path(out).mkdir(parents=True, exist_ok=True)
             (Path(out) / f"form_{form.code}.pdf").write_bytes(pdf)
             for n, party in enumerate(parties[1:] if form.per_obligor else [], start=2):
                 (Path(out) / f"form_{form.code}_obligor{n}.pdf").write_bytes(
                     render_pdf(form.template, build_data(form, case, party)))
-        results[form.label] = {"median_ms": statistics.median(times) * 1000,
-                               "min_ms": min(times) * 1000, "kb": len(pdf) / 1024,
-                               "runs": len(times)}
+        results[form.label] = {
+            "reference_ms": statistics.median(times[False]) * 1000,
+            "median_ms": statistics.median(times[True]) * 1000,
+            "min_ms": min(times[True]) * 1000,
+            "reference_cpu_ms": statistics.median(cpu[False]) * 1000,
+            "cpu_ms": statistics.median(cpu[True]) * 1000,
+            "reference_kb": len(pdfs[False]) / 1024, "kb": len(pdf) / 1024,
+            "runs": runs, **(compare(pdfs[False], pdf, dpi) if dpi else {})}
     return {"first_ms": first * 1000, "forms": results}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--dpi", type=int, default=150,
+                        help="resolution of the pixel comparison (pdftoppm); 0 to skip")
     parser.add_argument("--no-harfbuzz", action="store_true",
                         help="also measure with fontTools subsetting (a child process)")
     parser.add_argument("--no-harfbuzz-runs", type=int, default=3)
@@ -304,28 +360,39 @@ def main() -> None:
     if args.child_no_harfbuzz:
         import weasyprint.pdf.fonts
 
+        from documents import fontsubset
+
         weasyprint.pdf.fonts.harfbuzz_subset = None
-        print(json.dumps(measure(args.runs, None)))
+        fontsubset._harfbuzz = lambda: None  # nor does the compaction find it
+        print(json.dumps(measure(args.runs, None, 0)))
         return
 
     call_command("migrate", verbosity=0)
     # As in production: hashed static names under STATIC_ROOT (the fetcher's second source).
     call_command("collectstatic", interactive=False, verbosity=0)
-    print(f"database: {connection.vendor}; {args.runs} runs per form after one warm-up render")
-    report = [("HarfBuzz subsetting", measure(args.runs, args.out))]
+    print(f"database: {connection.vendor}; {args.runs} runs per form and way, interleaved, "
+          "after one warm-up render")
+    report = [("HarfBuzz subsetting", measure(args.runs, args.out, args.dpi))]
     if args.no_harfbuzz:
         child = subprocess.run(
             [sys.executable, __file__, "--child-no-harfbuzz", "--runs",
              str(args.no_harfbuzz_runs)], capture_output=True, text=True, check=True,
             env={**os.environ})
-        report.append(("fontTools subsetting (no libharfbuzz-subset)",
+        report.append(("fontTools subsetting (no libharfbuzz-subset: no compaction either)",
                        json.loads(child.stdout.strip().splitlines()[-1])))
     for title, result in report:
         print(f"\n{title}: first render of the process {result['first_ms']:.0f} ms")
-        print(f"  {'form':<32} {'median ms':>10} {'min ms':>8} {'KB':>8} {'runs':>5}")
+        print("  reference = WeasyPrint's own output (compact=False); compacted = as served")
+        print("  (p50 wall clock and p50 CPU time of the process, per render)")
+        print(f"  {'form':<24} {'ref p50 ms':>10} {'p50 ms':>7} {'min ms':>7} {'ref CPU':>7} "
+              f"{'CPU':>5} {'ref KB':>7} {'KB':>6} {'runs':>4}  text  pages "
+              f"(pdftoppm {args.dpi} dpi)")
         for label, r in result["forms"].items():
-            print(f"  {label:<28} {r['median_ms']:>10.0f} {r['min_ms']:>8.0f} "
-                  f"{r['kb']:>8.1f} {r['runs']:>5}")
+            print(f"  {label:<20} {r['reference_ms']:>10.0f} {r['median_ms']:>7.0f} "
+                  f"{r['min_ms']:>7.0f} {r['reference_cpu_ms']:>7.0f} {r['cpu_ms']:>5.0f} "
+                  f"{r['reference_kb']:>7.1f} {r['kb']:>6.1f} "
+                  f"{r['runs']:>4}  {'same' if r.get('same_text', True) else 'DIFFERS':<5} "
+                  f"{r.get('pixels') or '-'}")
 
 
 if __name__ == "__main__":

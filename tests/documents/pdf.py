@@ -41,3 +41,26 @@ def fonts(pdf: bytes) -> dict[str, bool]:
             found[str(font.get("/BaseFont"))] = any(
                 key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
     return found
+
+
+def font_programs(pdf: bytes) -> list[dict]:
+    """Every embedded CIDFont of every page, once: BaseFont, the font file's key and
+    Subtype, its bytes, and the CIDs its widths (`W`) list."""
+    found = {}
+    for page in reader(pdf).pages:
+        for ref in page["/Resources"].get_object().get("/Font", {}).values():
+            font = ref.get_object()
+            if "/DescendantFonts" not in font:
+                continue
+            cid_font = font["/DescendantFonts"][0].get_object()
+            descriptor = cid_font["/FontDescriptor"].get_object()
+            key = next(k for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor)
+            stream = descriptor[key].get_object()
+            widths, cids = list(cid_font.get("/W", [])), set()
+            for first, run in zip(widths[::2], widths[1::2], strict=True):
+                cids.update(range(int(first), int(first) + len(run)))
+            found[str(font["/BaseFont"])] = {
+                "base_font": str(font["/BaseFont"]), "file": key,
+                "subtype": str(stream.get("/Subtype")), "data": stream.get_data(),
+                "cids": cids, "cid_to_gid": cid_font.get("/CIDToGIDMap")}
+    return list(found.values())
