@@ -104,8 +104,8 @@ def case_timeline(request, pk):
 def _parts_of(case) -> dict:
     """The rows whose audit events belong on the case's timeline: the case's own parts here,
     the later stages' through cases.parts."""
-    requests = list(requests_of(case).values_list("pk", flat=True))
-    own = {
+    requests = requests_of(case).prefetch_related(None).values("pk")
+    return parts_of(case, {
         CaseObligor: case.obligor_links.values_list("pk", flat=True),
         Investigation: Investigation.objects.filter(case=case).values_list("pk", flat=True),
         Evidence: case.evidence.values_list("pk", flat=True),
@@ -113,10 +113,7 @@ def _parts_of(case) -> dict:
         ApprovalRequest: requests,
         ApprovalStep: ApprovalStep.objects.filter(request__in=requests)
                                           .values_list("pk", flat=True),
-    }
-    for model, pks in parts_of(case).items():
-        own[model] = [*own.get(model, []), *pks]
-    return own
+    })
 
 
 def _workable_case(request, pk, *stages):
