@@ -162,7 +162,8 @@ def run(port: int, path: str, cookies: list[str], requests: int) -> tuple[float,
                 times.append(ms)
                 sizes.add(size)
 
-    threads = [threading.Thread(target=client, args=(c, n)) for c, n in zip(cookies, share, strict=True)]
+    threads = [threading.Thread(target=client, args=(c, n))
+               for c, n in zip(cookies, share, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
@@ -186,9 +187,10 @@ def main() -> None:
     org = build_org()
     long = make_case(org, f"BENCH-{args.events:06d}", args.events, args.parts)
     short = make_case(org, "BENCH-000010", 10, args.parts)
-    print(f"database {connection.settings_dict['NAME']}: case {long.number} with "
-          f"{AuditEvent.objects.filter(object_id__in=[str(long.pk)]).count()} events on the "
-          f"case itself, {args.events} generated over the case and its parts")
+    own = AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Case),
+                                    object_id=str(long.pk)).count()
+    print(f"database {connection.settings_dict['NAME']}: case {long.number}: {args.events} "
+          f"events generated over the case and its parts, {own} on the case itself")
 
     timeline = Timeline.of(long, _parts_of(long))
     with connection.cursor() as cursor:
