@@ -104,7 +104,7 @@ def test_the_filter_by_kind(client, org):
     client.force_login(org.officer)
     page = client.get(case.get_absolute_url()).content.decode()
     # the kinds offered: the actions and the records the case has, in Chinese
-    for label in ("全部", "状态变更", "修改", "新建", "审批", "赔偿义务人", "案件"):
+    for label in ("全部", "状态变更", "修改", "新建", "审批", "案件赔偿义务人", "案件"):
         assert f">{label}</option>" in page
     url = reverse("cases:case_timeline", args=[case.pk])
 
@@ -207,3 +207,23 @@ def test_an_event_of_the_same_minute_is_neither_lost_nor_repeated(client, org):
     html = client.get(more_url(html)).content.decode()
     seen += marks(html)
     assert sorted(seen) == list(range(1, 61))  # ties broken by id
+
+
+def test_the_timeline_service_pages_and_kinds(client, org):
+    from cases.timeline import Timeline
+    from cases.views import _parts_of
+
+    case = make_case(org)
+    submit(client, org, case)
+    add_events(case, 4)
+    line = Timeline.of(case, _parts_of(case))
+    kinds = dict(line.kinds()[2][1])
+    assert kinds["record:approval"] == "审批" and kinds["record:case"] == "案件"
+    assert kinds["record:cases.caseobligor"] == "案件赔偿义务人"
+    first = line.page(size=3)
+    assert [e.reason for e in first] == ["标记-0004", "标记-0003", "标记-0002"]
+    rest = line.page(after=first.next_cursor, size=100)
+    assert rest.rows[0].reason == "标记-0001" and rest.next_cursor is None
+    approval_events = line.page("record:approval").rows
+    assert approval_events and {e.content_type.model for e in approval_events} <= {
+        "approvalrequest", "approvalstep"}
