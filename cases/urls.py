@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/timeline/", views.case_timeline, name="case_timeline"),
     path("<int:pk>/initiation/", views.case_initiation, name="case_initiation"),
     path("<int:pk>/obligors/", views.case_add_obligor, name="case_add_obligor"),
     path("<int:pk>/submit/", views.case_submit_initiation, name="case_submit_initiation"),

@@ -11,7 +11,6 @@ from accounts.roles import Role, has_role
 from workflow import approvals
 from workflow.approvals import requests_of
 from workflow.attachments import attach, attachments_of
-from workflow.audit import history
 from workflow.http import transition_from_post, workable_or_refuse
 from workflow.models import ApprovalRequest, ApprovalStep
 from workflow.pagination import keyset_page
@@ -30,6 +29,7 @@ from .forms import (
 )
 from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
 from .parts import deadlines_of_case, parts_of
+from .timeline import Timeline, TimelineFilterForm
 from .views_ledger import classification_panel
 
 
@@ -58,6 +58,7 @@ def case_detail(request, pk):
     investigation = Investigation.objects.filter(case=case).prefetch_related("team").first()
     parts = _parts_of(case)
     deadlines = list(deadlines_of_case(case, parts))
+    timeline = _timeline_context(request, case, parts)
     return render(request, "cases/case_detail.html", {
         "case": case,
         "obligors": case.obligor_links.select_related("party"),
@@ -70,8 +71,7 @@ def case_detail(request, pk):
         "deadlines": deadlines,
         "next_deadline": next((d for d in deadlines if d.is_active), None),
         "approvals": requests_of(case),
-        "history": history(case, including=parts)[:300],
-        "timeline_subject": str(case),
+        **timeline,
         "transitions": options_for(case, request.user) if can_handle else [],
         "can_handle": can_handle,
         "can_designate": (has_role(request.user, Role.COORDINATOR) and not case.is_read_only
@@ -82,11 +82,30 @@ def case_detail(request, pk):
     })
 
 
+def _timeline_context(request, case, parts) -> dict:
+    timeline = Timeline.of(case, parts)
+    filters = TimelineFilterForm(request.GET, timeline)
+    kind = filters.chosen
+    return {"timeline_page": timeline.page(kind, after=request.GET.get("after")),
+            "timeline_filters": filters, "timeline_kind": kind,
+            "timeline_subject": str(case)}
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_timeline(request, pk):
+    """The timeline's next page (加载更多) or a filtered first page, as a fragment for htmx;
+    scoped like the case page."""
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    return render(request, "cases/_timeline_events.html",
+                  {"case": case, **_timeline_context(request, case, _parts_of(case))})
+
+
 def _parts_of(case) -> dict:
     """The rows whose audit events belong on the case's timeline: the case's own parts here,
     the later stages' through cases.parts."""
-    requests = list(requests_of(case).values_list("pk", flat=True))
-    own = {
+    requests = requests_of(case).prefetch_related(None).values("pk")
+    return parts_of(case, {
         CaseObligor: case.obligor_links.values_list("pk", flat=True),
         Investigation: Investigation.objects.filter(case=case).values_list("pk", flat=True),
         Evidence: case.evidence.values_list("pk", flat=True),
@@ -94,10 +113,7 @@ def _parts_of(case) -> dict:
         ApprovalRequest: requests,
         ApprovalStep: ApprovalStep.objects.filter(request__in=requests)
                                           .values_list("pk", flat=True),
-    }
-    for model, pks in parts_of(case).items():
-        own[model] = [*own.get(model, []), *pks]
-    return own
+    })
 
 
 def _workable_case(request, pk, *stages):
