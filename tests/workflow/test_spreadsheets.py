@@ -59,3 +59,14 @@ def test_numbers_and_dates_stay_typed_and_a_number_like_text_stays_text():
 def test_empty_values_leave_the_cell_empty():
     ws = written([[1, "", None, None, None]])
     assert [c.value for c in ws[2]] == [1, None, None, None, None]
+
+
+def test_the_library_path_escapes_formulae_too():
+    # a remaining django-import-export export (admin, Resource.export) strips the leading "="
+    import tablib
+    from import_export.formats.base_formats import XLSX
+
+    data = XLSX().export_data(tablib.Dataset(["=HYPERLINK(\"http://x\",\"y\")"],
+                                             headers=["概要"]))
+    cell = load_workbook(BytesIO(data)).active["A2"]
+    assert cell.data_type == "s" and cell.value == 'HYPERLINK("http://x","y")'
