@@ -22,8 +22,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -31,7 +32,9 @@ from django.db.models import (
     Exists,
     OuterRef,
     Q,
+    Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
@@ -42,7 +45,14 @@ from rules.calendar import cn_date
 from workflow import spreadsheets
 from workflow.spreadsheets import AMOUNT, COUNT, DATE, NUMBER, TEXT, Column
 
-from .models import Clue, ProcuratorateFeedback, Referral, ReportExport, ScreeningRound
+from .models import (
+    Clue,
+    ProcuratorateFeedback,
+    Referral,
+    ReportExport,
+    ScreeningRound,
+    SourceChannel,
+)
 from .rounds import half_bounds, half_label, quarter_bounds, quarter_label
 
 logger = logging.getLogger(__name__)
@@ -153,6 +163,7 @@ ROW_FIELDS = (
     "registered_on", "summary", "place__name", "place_detail", "damage_type",
     "estimated_amount", "state", "decision", "decision_reason", "decision_note",
     "department__name", "in_protected_area", "source_organisation", "source_reference",
+    "obligor_names", "referred", "fed_back",
 )
 
 # (key, column): the 线索筛查清单's columns after 序号, in order
@@ -174,33 +185,51 @@ LIST_COLUMNS = (
     ("remarks", Column("备注", 36)),
 )
 COLUMNS = (Column("序号", 6, NUMBER), *(column for _, column in LIST_COLUMNS))
+OBLIGOR_SEPARATOR = "、"
+
+
+def _obligor_names():
+    """The clue's obligor names joined in the order they were added, by PostgreSQL's
+    string_agg in the same query (elsewhere None, and they are read per chunk)."""
+    if connection.vendor != "postgresql":
+        return Value(None, output_field=TextField())
+    through = Clue.suspected_obligors.through
+    return Subquery(through.objects.filter(clue_id=OuterRef("pk")).values("clue_id").annotate(
+        names=StringAgg("party__name", OBLIGOR_SEPARATOR, order_by="id")).values("names"))
 
 
 def report_queryset(scope: ReportScope):
-    """The rows of the list as tuples (ROW_FIELDS), in order, the one-to-one rows joined. The
-    many-side rows (obligors, referrals, feedback) are read per chunk by `related_rows`."""
+    """The rows of the list as ROW_FIELDS tuples, in order: the one-to-one rows joined, the
+    obligor names aggregated, and whether the clue has referrals or feedback (5% have: those
+    are read per chunk by `related_rows`, for the flagged clues only)."""
     order = ("jurisdiction__path", "department__name", "registered_on", "id") \
         if scope.whole_jurisdiction else ("registered_on", "id")
-    return scope.clues().order_by(*order).values_list(*ROW_FIELDS)
+    return scope.clues().order_by(*order).annotate(
+        obligor_names=_obligor_names(),
+        referred=Exists(Referral.objects.filter(clue=OuterRef("pk"))),
+        # only a procuratorate's referral is fed back (CQ 三; SX 第八条)
+        fed_back=Exists(ProcuratorateFeedback.objects.filter(clue=OuterRef("pk"))),
+    ).values_list(*ROW_FIELDS)
 
 
-def related_rows(ids: list[int], procuratorate_ids: list[int]):
-    """Obligor names, referral texts and feedback texts of a chunk of clues, as {clue id:
-    [text, …]}, in three flat queries (one where no clue came from a procuratorate)."""
+def related_rows(referred: list[int], fed_back: list[int], obligors: list[int] = ()):
+    """Referral texts, feedback texts (and obligor names where the database did not aggregate
+    them) of the flagged clues of a chunk, as {clue id: [text, …]}: one flat query each."""
     parties, referrals, feedbacks = defaultdict(list), defaultdict(list), defaultdict(list)
-    through = Clue.suspected_obligors.through
-    for clue_id, name in through.objects.filter(clue_id__in=ids).order_by("id") \
-            .values_list("clue_id", "party__name"):
-        parties[clue_id].append(name)
-    for clue_id, sent_on, to, copy_to in Referral.objects.filter(clue_id__in=ids) \
-            .order_by("sent_on", "id").values_list("clue_id", "sent_on", "to_department__name",
-                                                   "copy_to__name"):
-        referrals[clue_id].append(f"{cn_date(sent_on)}移送{to}"
-                                  + (f"，抄送{copy_to}" if copy_to else ""))
-    # only a procuratorate's referral is fed back (CQ 三; SX 第八条)
-    if procuratorate_ids:
+    if obligors:
+        through = Clue.suspected_obligors.through
+        for clue_id, name in through.objects.filter(clue_id__in=obligors).order_by("id") \
+                .values_list("clue_id", "party__name"):
+            parties[clue_id].append(name)
+    if referred:
+        for clue_id, sent_on, to, copy_to in Referral.objects.filter(clue_id__in=referred) \
+                .order_by("sent_on", "id").values_list("clue_id", "sent_on",
+                                                       "to_department__name", "copy_to__name"):
+            referrals[clue_id].append(f"{cn_date(sent_on)}移送{to}"
+                                      + (f"，抄送{copy_to}" if copy_to else ""))
+    if fed_back:
         for clue_id, sent_on, procuratorate in ProcuratorateFeedback.objects.filter(
-                clue_id__in=procuratorate_ids).order_by("sent_on", "id") \
+                clue_id__in=fed_back).order_by("sent_on", "id") \
                 .values_list("clue_id", "sent_on", "procuratorate"):
             feedbacks[clue_id].append(f"{cn_date(sent_on)}已向{procuratorate}反馈")
     return parties, referrals, feedbacks
@@ -214,11 +243,12 @@ _DECIDED_NOT_START = (Clue.State.NOT_STARTED, Clue.State.CLOSED)
 NO_FEEDBACK_YET = "尚未向移送的检察机关反馈（CQ 三；SX 第八条）"
 
 
-def list_row(index: int, r: tuple, parties: list, referrals: list, feedbacks: list) -> list:
+def list_row(index: int, r: tuple, referrals=(), feedbacks=(), parties=None) -> list:
     """The cells of one clue (r: a ROW_FIELDS tuple), in COLUMNS order."""
     (_pk, number, channel, by_procuratorate, found_on, registered_on, summary, place,
      place_detail, damage_type, amount, state, decision, reason, note, department,
-     protected, source_organisation, source_reference) = r
+     protected, source_organisation, source_reference, obligor_names, _referred,
+     _fed_back) = r
     s = Clue.State
     if state == s.CASE_OPENED:
         decided = "启动索赔"
@@ -242,7 +272,8 @@ def list_row(index: int, r: tuple, parties: list, referrals: list, feedbacks: li
             and state in _DECIDED_NOT_START):
         remarks.append(NO_FEEDBACK_YET)
     return [
-        index, number, channel, found_on, registered_on, summary, "、".join(parties),
+        index, number, channel, found_on, registered_on, summary,
+        obligor_names if parties is None else OBLIGOR_SEPARATOR.join(parties),
         " ".join(p for p in (place or "", place_detail) if p), _DAMAGE.get(damage_type, ""),
         amount, _STATE.get(state, state), decided, why, "；".join(referrals), department,
         "；".join(remarks),
@@ -254,15 +285,18 @@ def iter_list_rows(queryset, chunk_size: int = CHUNK_SIZE):
     related rows: never the whole result in memory."""
     chunk: list[tuple] = []
     index = 0
+    aggregated = connection.vendor == "postgresql"
 
     def flush():
         nonlocal index
         parties, referrals, feedbacks = related_rows(
-            [r[0] for r in chunk], [r[0] for r in chunk if r[3]])
+            [r[0] for r in chunk if r[-2]], [r[0] for r in chunk if r[-1] and r[3]],
+            () if aggregated else [r[0] for r in chunk])
         for r in chunk:
             index += 1
-            yield list_row(index, r, parties.get(r[0], ()), referrals.get(r[0], ()),
-                           feedbacks.get(r[0], ()))
+            pk = r[0]
+            yield list_row(index, r, referrals.get(pk, ()), feedbacks.get(pk, ()),
+                           None if aggregated else parties.get(pk, ()))
 
     for r in queryset.iterator(chunk_size=chunk_size):
         chunk.append(r)
@@ -291,26 +325,36 @@ class SummaryRow:
     outcomes: dict | None = None
 
 
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return b if a is None else a if b is None else a + b
+
+
 def quarterly_summary(scope: ReportScope) -> dict[str, list[SummaryRow]]:
-    """Counts and estimated amounts by channel, by outcome and by department, from GROUP BY
-    queries on the same rows as the list."""
-    clues = scope.clues()
-    by_channel = [
-        SummaryRow(r["channel__name"], r["n"], r["amount"])
-        for r in clues.values("channel__name", "channel__order")
-        .annotate(n=Count("id"), amount=Sum("estimated_amount")).order_by("channel__order")
-    ]
-    counted = {r["outcome"]: r for r in clues.annotate(outcome=outcome_expression())
-               .values("outcome").annotate(n=Count("id"), amount=Sum("estimated_amount"))
-               .order_by()}
-    by_outcome = [SummaryRow(label, counted.get(code, {}).get("n", 0),
-                             counted.get(code, {}).get("amount")) for code, label in OUTCOMES]
-    outcome_counts = {code: Count("id", filter=Q(outcome=code)) for code, _ in OUTCOMES}
-    per_department = {
-        r["department_id"]: r for r in clues.annotate(outcome=outcome_expression())
-        .values("department_id").annotate(n=Count("id"), amount=Sum("estimated_amount"),
-                                          **outcome_counts).order_by()
-    }
+    """Counts and estimated amounts by channel, by outcome and by department: one GROUP BY
+    query on the same rows as the list (by channel, department and outcome: a few hundred
+    groups at most), added up here, and one for the rounds."""
+    groups = list(scope.clues().annotate(outcome=outcome_expression())
+                  .values_list("channel_id", "department_id", "outcome")
+                  .annotate(n=Count("id"), amount=Sum("estimated_amount")).order_by())
+    channels, outcomes, per_department = {}, {}, {}
+    total = SummaryRow("合计")
+    for channel_id, department_id, outcome, n, amount in groups:
+        for row in (channels.setdefault(channel_id, SummaryRow("")),
+                    outcomes.setdefault(outcome, SummaryRow("")),
+                    per_department.setdefault(department_id, SummaryRow(
+                        "", outcomes={code: 0 for code, _ in OUTCOMES})),
+                    total):
+            row.count += n
+            row.amount = _add(row.amount, amount)
+        per_department[department_id].outcomes[outcome] += n
+    by_channel = []
+    for pk, name in SourceChannel.objects.filter(pk__in=channels).order_by("order") \
+            .values_list("pk", "name"):
+        channels[pk].label = name
+        by_channel.append(channels[pk])
+    by_outcome = [SummaryRow(label, outcomes.get(code, SummaryRow("")).count,
+                             outcomes.get(code, SummaryRow("")).amount)
+                  for code, label in OUTCOMES]
     rounds = dict(scope.rounds().values("department_id").annotate(n=Count("id"))
                   .values_list("department_id", "n").order_by())
     departments = Department.objects.filter(pk__in=set(per_department) | set(rounds)) \
@@ -319,15 +363,12 @@ def quarterly_summary(scope: ReportScope) -> dict[str, list[SummaryRow]]:
         departments = [scope.department]
     by_department = []
     for d in departments:
-        r = per_department.get(d.pk, {})
-        by_department.append(SummaryRow(
-            d.name, r.get("n", 0), r.get("amount"), rounds.get(d.pk, 0),
-            {code: r.get(code, 0) for code, _ in OUTCOMES}))
-    total = clues.aggregate(n=Count("id"), amount=Sum("estimated_amount"))
+        r = per_department.get(d.pk) or SummaryRow("", outcomes={c: 0 for c, _ in OUTCOMES})
+        by_department.append(SummaryRow(d.name, r.count, r.amount, rounds.get(d.pk, 0),
+                                        r.outcomes))
+    total.rounds = sum(rounds.values())
     return {"by_channel": by_channel, "by_outcome": by_outcome,
-            "by_department": by_department,
-            "total": [SummaryRow("合计", total["n"], total["amount"],
-                                 sum(rounds.values()))]}
+            "by_department": by_department, "total": [total]}
 
 
 def _write_summary(ws, scope: ReportScope, summary) -> None:

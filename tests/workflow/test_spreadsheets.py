@@ -70,3 +70,14 @@ def test_the_library_path_escapes_formulae_too():
                                              headers=["概要"]))
     cell = load_workbook(BytesIO(data)).active["A2"]
     assert cell.data_type == "s" and cell.value == 'HYPERLINK("http://x","y")'
+
+
+def test_dates_are_the_serials_excel_expects():
+    from datetime import datetime
+
+    ws = written([[1, "", day, None, None] for day in (
+        date(1900, 3, 1), date(2026, 9, 1), date(2026, 12, 31), datetime(2026, 9, 1, 8, 30))])
+    values = [ws.cell(row=r, column=3).value for r in range(2, 6)]
+    assert values == [datetime(1900, 3, 1), datetime(2026, 9, 1), datetime(2026, 12, 31),
+                      datetime(2026, 9, 1, 8, 30)]
+    assert all(ws.cell(row=r, column=3).is_date for r in range(2, 6))
