@@ -95,7 +95,7 @@ def generate(rows: int, org) -> None:
                    CASE WHEN g %% 100 = 0 THEN '=HYPERLINK("http://x","y")'
                         ELSE '基准测试线索：某企业超标排放废水，下游河段受污染，需初步核查损害情况。' END,
                    '某镇某村', (%(damage)s::text[])[1 + g %% %(n_damage)s],
-                   ((g * 7919) %% 499990 + 10) / 100.0, g %% 10 = 0, 'unknown', state,
+                   ((g::bigint * 7919) %% 499990 + 10) / 100.0, g %% 10 = 0, 'unknown', state,
                    now(), now(), (%(depts)s::bigint[])[1 + g %% %(n_depts)s],
                    (%(jurs)s::bigint[])[1 + g %% %(n_depts)s],
                    (%(jurs)s::bigint[])[1 + g %% %(n_depts)s], %(officer)s,

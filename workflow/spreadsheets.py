@@ -15,6 +15,7 @@ text), so that editing the cell in Excel keeps it text. The value itself is left
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,7 +77,12 @@ class Workbook:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
-        self.close()
+        if kind is None:
+            self.close()
+            return
+        # still remove the sheets' temporary files; the first error is the one raised
+        with contextlib.suppress(Exception):
+            self.close()
 
     def close(self) -> None:
         for table in self._tables:
