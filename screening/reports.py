@@ -273,7 +273,7 @@ def list_row(index: int, r: tuple, referrals=(), feedbacks=(), parties=None) -> 
         remarks.append(NO_FEEDBACK_YET)
     return [
         index, number, channel, found_on, registered_on, summary,
-        obligor_names if parties is None else OBLIGOR_SEPARATOR.join(parties),
+        (obligor_names or "") if parties is None else OBLIGOR_SEPARATOR.join(parties),
         " ".join(p for p in (place or "", place_detail) if p), _DAMAGE.get(damage_type, ""),
         amount, _STATE.get(state, state), decided, why, "；".join(referrals), department,
         "；".join(remarks),

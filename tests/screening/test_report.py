@@ -295,6 +295,34 @@ def test_formula_like_names_in_the_jurisdiction_list_and_summaries(client, demo_
     assert_literal_text(cells[0], "@SUM(1)")
 
 
+def test_the_list_loads_no_clue_instances(demo_org, data, monkeypatch):
+    # a read-only export must not pay the audit snapshot of every loaded clue (issue 14.1)
+    def loaded(*args, **kwargs):
+        raise AssertionError("a Clue instance was loaded")
+
+    monkeypatch.setattr(Clue, "from_db", classmethod(loaded))
+    scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
+    assert write_quarterly_report(scope, BytesIO()) == 4
+
+
+def test_obligor_names_in_the_order_added_with_or_without_string_agg(demo_org, data,
+                                                                      monkeypatch):
+    first, second = OrganisationFactory(name="乙公司"), OrganisationFactory(name="甲公司")
+    data["opened"].suspected_obligors.add(first)
+    data["opened"].suspected_obligors.add(second)
+    scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
+
+    def names():
+        return {row[1]: row[6] for row in reports.iter_list_rows(reports.report_queryset(scope),
+                                                                 chunk_size=3)}
+
+    aggregated = names()
+    assert aggregated[data["opened"].number] == "乙公司、甲公司"
+    assert aggregated[data["open"].number] == "晋阳化工有限公司"
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # names read per chunk instead
+    assert names() == aggregated
+
+
 # --- the background path --------------------------------------------------------------------
 
 def test_a_big_list_is_enqueued_after_commit_and_built_by_the_task(

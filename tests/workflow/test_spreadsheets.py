@@ -73,11 +73,12 @@ def test_the_library_path_escapes_formulae_too():
 
 
 def test_dates_are_the_serials_excel_expects():
-    from datetime import datetime
+    from datetime import datetime, time
 
-    ws = written([[1, "", day, None, None] for day in (
-        date(1900, 3, 1), date(2026, 9, 1), date(2026, 12, 31), datetime(2026, 9, 1, 8, 30))])
-    values = [ws.cell(row=r, column=3).value for r in range(2, 6)]
-    assert values == [datetime(1900, 3, 1), datetime(2026, 9, 1), datetime(2026, 12, 31),
-                      datetime(2026, 9, 1, 8, 30)]
-    assert all(ws.cell(row=r, column=3).is_date for r in range(2, 6))
+    days = (date(1900, 3, 1), date(2026, 9, 1), date(2026, 12, 31))
+    moment = datetime.combine(date(2026, 9, 1), time(8, 30))  # naive, as Excel stores it
+    ws = written([[1, "", day, None, None] for day in (*days, moment)])
+    cells = [ws.cell(row=r, column=3) for r in range(2, 6)]
+    assert all(c.is_date for c in cells)
+    assert [c.value.date() for c in cells[:3]] == list(days)
+    assert cells[0].value.time() == time(0) and cells[3].value.time() == time(8, 30)
