@@ -30,9 +30,9 @@ AMOUNT_FORMAT = '"¥"#,##0.00'
 COUNT_FORMAT = "#,##0"
 HEADER_FILL = "#E2EFDA"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_PIXELS_PER_CHARACTER = 7
+_PIXELS_PER_CHARACTER = 7  # Calibri 11: a width of 48 characters is stored as 48
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0 (1900 date system)
-_FIRST_PLAIN_SERIAL = date(1900, 3, 1)  # from here on, no 1900-02-29 quirk  # Calibri 11: a width of 48 characters is stored as 48
+_FIRST_PLAIN_SERIAL = date(1900, 3, 1)  # from here on, no 1900-02-29 quirk
 
 
 def is_formula_like(text: str) -> bool:
@@ -41,9 +41,9 @@ def is_formula_like(text: str) -> bool:
 
 
 def _unchecked(worksheet, method: str):
-    """xlsxwriter's write_string/number/datetime without the decorator that accepts "A1"
-    notation (what its own write_row calls; a fifth of the time of a 1.6-million-cell
-    sheet); the public method where a version lacks it."""
+    """xlsxwriter's write_string/number/datetime without the per-cell decorator that accepts
+    "A1" notation (the methods its own write_row calls; xlsxwriter is pinned); the public
+    method where a version lacks them."""
     return getattr(worksheet, f"_{method}", None) or getattr(worksheet, method)
 
 
@@ -60,7 +60,7 @@ class Workbook:
         with Workbook(target) as book:
             table = book.table("清单", columns)
             for values in rows:
-                table.row(values)
+                table.add(values)
     """
 
     def __init__(self, target):
@@ -180,9 +180,9 @@ class Sheet:
         row = self.next_row
         self.next_row += 1
         if header:
-            fmt = self.book.format(TEXT, header=True)
-            for col, value in enumerate(values):
-                self.ws.write_string(row, col, str(value), fmt)
+            for col, value in enumerate(map(str, values)):
+                self.ws.write_string(row, col, value, self.book.format(
+                    TEXT, header=True, quoted=is_formula_like(value)))
             return row
         for col, value in enumerate(values):
             if value is None or value == "":
