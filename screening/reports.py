@@ -1,9 +1,9 @@
 """The quarterly screening list (线索筛查清单, CQ 二) and the half-year aggregation per system
 (CQ 二 每半年收集汇总本系统筛查情况), written to Excel.
 
-The list is read as tuples (`values_list` over a server-side cursor, no model instances), with
-the many-side rows (obligors, referrals, feedback) read per chunk in flat queries, and written
-by the shared writer `workflow.spreadsheets` (xlsxwriter, constant_memory): memory stays flat
+The list is read as tuples (`values_list` over a server-side cursor, no model instances), the
+obligor names aggregated in the same query, referrals and feedback read per chunk for the
+clues that have them, and written by the shared writer `workflow.spreadsheets` (xlsxwriter, constant_memory): memory stays flat
 whatever the row count, and every text is written as text (formula injection).
 bench/screening_export.py measures it against a plain values_list + xlsxwriter reference.
 
