@@ -3,8 +3,9 @@
 
 The list is read as tuples (`values_list` over a server-side cursor, no model instances), the
 obligor names aggregated in the same query, referrals and feedback read per chunk for the
-clues that have them, and written by the shared writer `workflow.spreadsheets` (xlsxwriter, constant_memory): memory stays flat
-whatever the row count, and every text is written as text (formula injection).
+clues that have them, and written by the shared writer `workflow.spreadsheets` (xlsxwriter,
+constant_memory): memory stays flat whatever the row count, and every text is written as text
+(formula injection).
 bench/screening_export.py measures it against a plain values_list + xlsxwriter reference.
 
 Lists up to ECOCLAIM_REPORT_DIRECT_MAX_ROWS rows are built in the request; bigger ones by a
