@@ -1,29 +1,34 @@
-"""The quarterly screening list at province scale: time and peak memory of the streamed export
-(screening/reports.py: export_resource() rows over queryset.iterator() into a write-only
-workbook) against django-import-export's default in-memory export of the same rows
-(resource.export() → tablib Dataset → XLSX().export_data()).
+"""The quarterly screening list at province scale: time and peak memory of the project's export
+(screening/reports.write_quarterly_report: values_list rows over a server-side cursor, related
+rows per chunk, written by workflow/spreadsheets.py with xlsxwriter in constant_memory mode)
+beside a plain reference measured in the same run: one `values_list` with correlated
+`StringAgg` subqueries over `.iterator(chunk_size=5000)`, written with xlsxwriter
+(constant_memory) `write_row`, no summary sheet, no formatting beyond the date format.
 
-Each measurement runs in its own process, so that ru_maxrss (the process's peak resident set)
-belongs to that export alone; a second run of each under tracemalloc gives the peak of Python
-allocations (tracemalloc slows the run, so its time is not the one reported).
+Each export runs in its own process, so that ru_maxrss (the process's peak resident set) is
+that export's alone; "growth" is the peak during the export minus the peak before it (after
+Django, the connection and the organisation are loaded). The two are run alternately
+(`--repeat` pairs) so that the noise of a shared machine falls on both.
 
     createdb -h 127.0.0.1 -U postgres ecoclaim_bench_export
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ecoclaim_bench_export \\
       .venv/bin/python bench/screening_export.py --rows 100000
+
+Data are generated set-based (INSERT … SELECT FROM generate_series), 100,000 clues in a few
+seconds; `--rows 300000` adds the missing ones to show that memory stays flat. 1% of the
+summaries begin with "=" (formula injection: written as text).
 """
 
 import argparse
 import json
 import os
-import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,17 +46,11 @@ from accounts.demo import build_org  # noqa: E402
 from accounts.models import Department  # noqa: E402
 from parties.models import Party  # noqa: E402
 from screening.models import Clue, Referral, SourceChannel  # noqa: E402
-from screening.reports import (  # noqa: E402
-    ClueReportResource,
-    ReportScope,
-    report_queryset,
-    with_prefetch,
-    write_quarterly_report,
-)
+from screening.reports import ReportScope, write_quarterly_report  # noqa: E402
 
 YEAR, QUARTER = 2026, 3
 FIRST_DAY = date(2026, 7, 1)
-BATCH = 10_000
+PREFIX = "BENCH-EXP-"
 
 
 def _credit_code(n: int) -> str:
@@ -63,119 +62,149 @@ def _credit_code(n: int) -> str:
 
 
 def generate(rows: int, org) -> None:
-    """`rows` clues registered in Q3 2026 across the city and its districts, each with an
-    obligor, 5% referred, in several states; bulk inserts, rule_profile set (bench data: no
+    """Up to `rows` clues registered in Q3 2026 across the city and its districts, each with an
+    obligor, 5% referred, in several states; set-based SQL, rule_profile set (bench data: no
     audit rows)."""
-    have = Clue.objects.filter(number__startswith="BENCH-EXP-").count()
+    have = Clue.objects.filter(number__startswith=PREFIX).count()
     if have >= rows:
         return
-    rng = random.Random(7)
     officer = org.by_username["jingban"]
     profile = org.city.rule_profile_on(FIRST_DAY)
-    channels = list(SourceChannel.objects.all())
-    departments = [d for d in Department.objects.select_related("jurisdiction")
-                   if d.handles_claims]
+    departments = [d for d in Department.objects.order_by("id") if d.handles_claims]
     water = org.departments["市水务局"]
     if not Party.objects.filter(credit_code=_credit_code(1)).exists():
         Party.objects.bulk_create(
             Party(kind=Party.Kind.ORGANISATION, name=f"基准测试化工有限公司{i}",
                   credit_code=_credit_code(i), created_by=officer) for i in range(1, 2001))
-    parties = list(Party.objects.filter(name__startswith="基准测试").values_list("pk", flat=True))
-    states = [Clue.State.REGISTERED, Clue.State.VERIFYING, Clue.State.CASE_OPENED,
-              Clue.State.NOT_STARTED, Clue.State.EXCLUDED]
-    through = Clue.suspected_obligors.through
-    for start in range(have, rows, BATCH):
-        batch = []
-        for i in range(start, min(rows, start + BATCH)):
-            d = rng.choice(departments)
-            registered = FIRST_DAY + timedelta(days=rng.randrange(92))
-            state = rng.choice(states) if i % 20 else Clue.State.REFERRED
-            not_started = state == Clue.State.NOT_STARTED
-            batch.append(Clue(
-                number=f"BENCH-EXP-{i:08d}", jurisdiction=d.jurisdiction, department=d,
-                channel=rng.choice(channels), found_on=registered - timedelta(days=3),
-                registered_on=registered,
-                summary="基准测试线索：某企业超标排放废水，下游河段受污染，需初步核查损害情况。",
-                place=d.jurisdiction, place_detail="某镇某村", damage_type=rng.choice(
-                    Clue.DamageType.values),
-                estimated_amount=Decimal(rng.randrange(100, 5_000_000)) / 100,
-                source_organisation="综合行政执法队", source_reference=f"执法〔2026〕{i}号",
-                state=state, registered_by=officer, rule_profile=profile,
-                decision=Clue.Decision.NOT_START if not_started else "",
-                decision_reason=Clue.NotStartReason.NO_DAMAGE if not_started else "",
-                decision_note="经现场核查未发现损害。" if not_started else ""))
-        Clue.objects.bulk_create(batch)
-        through.objects.bulk_create(
-            through(clue_id=c.pk, party_id=rng.choice(parties)) for c in batch)
-        Referral.objects.bulk_create(
-            Referral(clue=c, from_department=c.department, to_department=water,
-                     sent_on=c.registered_on + timedelta(days=5), sent_by=officer,
-                     note="移送水务部门") for c in batch if c.state == Clue.State.REFERRED)
-        print(f"  generated {start + len(batch):,} clues", flush=True)
+    parties = list(Party.objects.filter(name__startswith="基准测试").order_by("id")
+                   .values_list("pk", flat=True))
+    t0 = time.perf_counter()
+    clue, through = Clue._meta.db_table, Clue.suspected_obligors.through._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in ("screening_clue", "screening_clue_suspected_obligors",
-                          "screening_referral"):
-                cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {clue}")
+        (last_id,) = cursor.fetchone()
+        cursor.execute(f"""
+            INSERT INTO {clue} (
+                number, found_on, registered_on, source_organisation, source_reference, summary,
+                place_detail, damage_type, estimated_amount, in_protected_area, rectification,
+                state, created_at, updated_at, department_id, jurisdiction_id, place_id,
+                registered_by_id, channel_id, decided_on, decision, decision_note,
+                decision_reason, rule_profile_id, trivial_assessment)
+            SELECT %(prefix)s || lpad(g::text, 8, '0'), day - 3, day, '综合行政执法队',
+                   '执法〔2026〕' || g || '号',
+                   CASE WHEN g %% 100 = 0 THEN '=HYPERLINK("http://x","y")'
+                        ELSE '基准测试线索：某企业超标排放废水，下游河段受污染，需初步核查损害情况。' END,
+                   '某镇某村', (%(damage)s::text[])[1 + g %% %(n_damage)s],
+                   ((g::bigint * 7919) %% 499990 + 10) / 100.0, g %% 10 = 0, 'unknown', state,
+                   now(), now(), (%(depts)s::bigint[])[1 + g %% %(n_depts)s],
+                   (%(jurs)s::bigint[])[1 + g %% %(n_depts)s],
+                   (%(jurs)s::bigint[])[1 + g %% %(n_depts)s], %(officer)s,
+                   (%(channels)s::bigint[])[1 + g %% %(n_channels)s], NULL,
+                   CASE WHEN state = 'not_started' THEN 'not_start' ELSE '' END,
+                   CASE WHEN state = 'not_started' THEN '经现场核查未发现损害。' ELSE '' END,
+                   CASE WHEN state = 'not_started' THEN 'no_damage' ELSE '' END,
+                   %(profile)s, '{{}}'::jsonb
+            FROM generate_series(%(first)s, %(last)s) AS g,
+                 LATERAL (SELECT %(day)s::date + (g * 37) %% 92 AS day,
+                                 CASE WHEN g %% 20 = 0 THEN 'referred'
+                                      ELSE (%(states)s::text[])[1 + g %% 5] END AS state) AS x
+            """, {
+            "prefix": PREFIX, "first": have, "last": rows - 1, "day": FIRST_DAY,
+            "damage": list(Clue.DamageType.values), "n_damage": len(Clue.DamageType.values),
+            "depts": [d.pk for d in departments], "jurs": [d.jurisdiction_id for d in departments],
+            "n_depts": len(departments), "officer": officer.pk,
+            "channels": list(SourceChannel.objects.values_list("pk", flat=True)),
+            "n_channels": SourceChannel.objects.count(), "profile": profile.pk,
+            "states": [Clue.State.REGISTERED, Clue.State.VERIFYING, Clue.State.CASE_OPENED,
+                       Clue.State.NOT_STARTED, Clue.State.EXCLUDED]})
+        cursor.execute(f"""
+            INSERT INTO {through} (clue_id, party_id)
+            SELECT id, (%(parties)s::bigint[])[1 + id %% %(n)s] FROM {clue}
+            WHERE id > %(last_id)s AND number LIKE %(like)s""",
+                       {"parties": parties, "n": len(parties), "last_id": last_id,
+                        "like": PREFIX + "%"})
+        cursor.execute(f"""
+            INSERT INTO {Referral._meta.db_table} (
+                clue_id, from_department_id, to_department_id, sent_on, sent_by_id, note)
+            SELECT id, department_id, %(water)s, registered_on + 5, %(officer)s, '移送水务部门'
+            FROM {clue} WHERE id > %(last_id)s AND number LIKE %(like)s AND state = 'referred'
+            """, {"water": water.pk, "officer": officer.pk, "last_id": last_id,
+                  "like": PREFIX + "%"})
+        for table in (clue, through, Referral._meta.db_table):
+            cursor.execute(f"ANALYZE {table}")
+    print(f"  generated {rows - have:,} clues in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
 def scope_for(org) -> ReportScope:
     return ReportScope(org.departments["市生态环境局"], YEAR, QUARTER, whole_jurisdiction=True)
 
 
-def run_streamed(org, target: Path) -> int:
+def run_project(org, target: Path) -> int:
     return write_quarterly_report(scope_for(org), str(target))
 
 
-def run_library(org, target: Path) -> int:
-    """What import-export does for an admin export: the whole Dataset, then the whole
-    workbook, then its bytes."""
-    from import_export.formats.base_formats import XLSX
+def run_reference(org, target: Path) -> int:
+    """The plain way: one values_list with correlated StringAgg subqueries, written as is."""
+    import xlsxwriter
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.db.models import OuterRef, Subquery
 
-    dataset = ClueReportResource().export(with_prefetch(report_queryset(scope_for(org))))
-    target.write_bytes(XLSX().export_data(dataset))
-    return len(dataset)
+    through = Clue.suspected_obligors.through
+    names = through.objects.filter(clue_id=OuterRef("pk")).values("clue_id").annotate(
+        names=StringAgg("party__name", "、", ordering="id")).values("names")
+    referrals = Referral.objects.filter(clue_id=OuterRef("pk")).values("clue_id").annotate(
+        to=StringAgg("to_department__name", "；", ordering="id")).values("to")
+    rows = scope_for(org).clues().order_by(
+        "jurisdiction__path", "department__name", "registered_on", "id").annotate(
+        obligor_names=Subquery(names), referred_to=Subquery(referrals)).values_list(
+        "number", "channel__name", "found_on", "registered_on", "summary", "obligor_names",
+        "place__name", "place_detail", "damage_type", "estimated_amount", "state", "decision",
+        "decision_note", "referred_to", "department__name", "source_reference")
+    book = xlsxwriter.Workbook(str(target), {
+        "constant_memory": True, "default_date_format": 'yyyy"年"m"月"d"日"',
+        "strings_to_formulas": False})
+    ws = book.add_worksheet("线索筛查清单")
+    ws.write_row(0, 0, ["线索编号", "线索渠道", "发现日期", "登记日期", "线索概要", "涉嫌赔偿义务人",
+                        "发生地", "具体地点", "损害类型", "估算损害数额（元）", "状态", "结论", "说明",
+                        "移送", "办理部门", "来源文号"])
+    n = 0
+    for n, row in enumerate(rows.iterator(chunk_size=5000), start=1):
+        ws.write_row(n, 0, row)
+    book.close()
+    return n
 
 
-def measure(mode: str, traced: bool) -> dict:
+def measure(mode: str) -> dict:
     org = build_org()
-    run = {"streamed": run_streamed, "library": run_library}[mode]
+    run = {"project": run_project, "reference": run_reference}[mode]
     connection.ensure_connection()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "report.xlsx"
-        if traced:
-            tracemalloc.start()
         t0 = time.perf_counter()
         rows = run(org, target)
         seconds = time.perf_counter() - t0
-        peak = tracemalloc.get_traced_memory()[1] if traced else None
-        if traced:
-            tracemalloc.stop()
         size = target.stat().st_size
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"mode": mode, "rows": rows, "seconds": seconds, "traced_peak_mb": (
-        peak / 2**20 if peak is not None else None), "maxrss_mb": after / 1024,
-        "rss_before_mb": before / 1024, "file_mb": size / 2**20}
+    return {"mode": mode, "rows": rows, "seconds": seconds, "rss_before_mb": before / 1024,
+            "rss_peak_mb": after / 1024, "growth_mb": (after - before) / 1024,
+            "file_mb": size / 2**20}
 
 
-def child(mode: str, traced: bool) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--measure", mode] + (["--traced"] if traced else []),
-        check=True, capture_output=True, text=True, env=os.environ).stdout
+def child(mode: str) -> dict:
+    output = subprocess.run([sys.executable, __file__, "--measure", mode], check=True,
+                            capture_output=True, text=True, env=os.environ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--measure", choices=["streamed", "library"])
-    parser.add_argument("--traced", action="store_true")
-    parser.add_argument("--skip-library", action="store_true",
-                        help="leave out the library's in-memory export")
+    parser.add_argument("--repeat", type=int, default=2, help="pairs of runs (default 2)")
+    parser.add_argument("--measure", choices=["project", "reference"])
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.traced)))
+        print(json.dumps(measure(args.measure)))
         return
     call_command("migrate", verbosity=0)
     org = build_org()
@@ -183,14 +212,23 @@ def main() -> None:
     generate(args.rows, org)
     print(f"clues in {YEAR} Q{QUARTER} for the whole jurisdiction: "
           f"{scope_for(org).clues().count():,}")
-    modes = ["streamed"] + ([] if args.skip_library else ["library"])
-    print(f"{'export':<10}{'rows':>9}{'time':>10}{'maxrss':>11}{'(before)':>11}"
-          f"{'traced peak':>13}{'file':>9}")
-    for mode in modes:
-        plain, traced = child(mode, False), child(mode, True)
-        print(f"{mode:<10}{plain['rows']:>9,}{plain['seconds']:>9.1f}s"
-              f"{plain['maxrss_mb']:>8.0f} MB{plain['rss_before_mb']:>8.0f} MB"
-              f"{traced['traced_peak_mb']:>10.1f} MB{plain['file_mb']:>6.1f} MB", flush=True)
+    print(f"{'export':<11}{'rows':>9}{'time':>9}{'growth':>10}{'peak RSS':>10}{'before':>9}"
+          f"{'file':>9}")
+    runs = {"project": [], "reference": []}
+    for _ in range(args.repeat):
+        for mode in ("reference", "project"):
+            r = child(mode)
+            runs[mode].append(r)
+            print(f"{mode:<11}{r['rows']:>9,}{r['seconds']:>8.1f}s{r['growth_mb']:>7.0f} MB"
+                  f"{r['rss_peak_mb']:>7.0f} MB{r['rss_before_mb']:>6.0f} MB"
+                  f"{r['file_mb']:>6.1f} MB", flush=True)
+    best = {mode: min(r["seconds"] for r in rs) for mode, rs in runs.items()}
+    ratios = [p["seconds"] / r["seconds"] for p, r in zip(runs["project"], runs["reference"],
+                                                          strict=True)]
+    print(f"best: project {best['project']:.1f} s, reference {best['reference']:.1f} s, "
+          f"ratio {best['project'] / best['reference']:.2f} (per pair: "
+          f"{', '.join(f'{x:.2f}' for x in ratios)}; median {statistics.median(ratios):.2f}); "
+          f"peak RSS growth of the project {max(r['growth_mb'] for r in runs['project']):.0f} MB")
 
 
 if __name__ == "__main__":

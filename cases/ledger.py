@@ -14,7 +14,7 @@ base rule set). Where no profile sets it, no dispatch deadline is opened and the
 
 The ledger lists the 重大 cases the user may see (Case.objects.visible_to) with stage, next
 deadline and last progress note, keyset-paginated; `write_ledger` writes the same rows to an
-Excel sheet with openpyxl's write-only workbook.
+Excel sheet with the shared writer (workflow.spreadsheets: every text written as text).
 """
 
 from __future__ import annotations
@@ -29,16 +29,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from rules.calendar import cn_date
 from rules.errors import NoProfileInForce, RuleNotDefined
 from workflow import deadlines as engine
+from workflow import spreadsheets
 from workflow.audit import acting_as, current_actor
 from workflow.models import Deadline, DeadlineKind
+from workflow.spreadsheets import AMOUNT, DATE, NUMBER, Column
 
 from .models import Case, CaseMajorCriterion, MajorCaseProgress
 
@@ -212,31 +210,24 @@ def ledger_cases(user):
     )
 
 
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-AMOUNT_FORMAT = '"¥"#,##0.00'
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="E2EFDA")
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-# (header, width in characters, kind)
 COLUMNS = [
-    ("序号", 6, "int"),
-    ("案件编号", 20, "text"),
-    ("赔偿权利人", 18, "text"),
-    ("办案部门", 20, "text"),
-    ("案由", 36, "text"),
-    ("阶段", 12, "text"),
-    ("重大案件情形", 48, "text"),
-    ("损害数额（元）", 16, "amount"),
-    ("启动日期", 14, "date"),
-    ("下一期限", 30, "text"),
-    ("期限届满日", 14, "date"),
-    ("调度届满日", 14, "date"),
-    ("最近进展日期", 14, "date"),
-    ("最近进展情况", 48, "text"),
-    ("经办人", 10, "text"),
+    Column("序号", 6, NUMBER),
+    Column("案件编号", 20),
+    Column("赔偿权利人", 18),
+    Column("办案部门", 20),
+    Column("案由", 36),
+    Column("阶段", 12),
+    Column("重大案件情形", 48),
+    Column("损害数额（元）", 16, AMOUNT),
+    Column("启动日期", 14, DATE),
+    Column("下一期限", 30),
+    Column("期限届满日", 14, DATE),
+    Column("调度届满日", 14, DATE),
+    Column("最近进展日期", 14, DATE),
+    Column("最近进展情况", 48),
+    Column("经办人", 10),
 ]
-HEADERS = [c[0] for c in COLUMNS]
+HEADERS = [c.header for c in COLUMNS]
 
 
 def ledger_row(index: int, case: Case) -> list:
@@ -252,37 +243,13 @@ def ledger_row(index: int, case: Case) -> list:
 
 def write_ledger(queryset, target) -> int:
     """Write the ledger rows of `queryset` (from ledger_cases) to `target` (a path or a binary
-    file) as a write-only workbook; returns the number of cases written."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("重大案件台帐")
-    for i, (_header, width, _kind) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"  # must be set before the first row is written
-    sheet.print_title_rows = "1:1"
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-        header.append(cell)
-    sheet.append(header)
-    written = 0
-    rows = queryset.order_by("-opened_on", "-id").iterator(chunk_size=500)
-    for written, case in enumerate(rows, start=1):
-        values = []
-        for (_header, _width, kind), value in zip(COLUMNS, ledger_row(written, case),
-                                                  strict=True):
-            if value is None or value == "":
-                values.append(None)
-            elif kind in ("date", "amount"):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = DATE_FORMAT if kind == "date" else AMOUNT_FORMAT
-                values.append(cell)
-            else:
-                values.append(value)
-        sheet.append(values)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{written + 1}"
-    workbook.save(target)
-    return written
+    file) with the shared writer; returns the number of cases written."""
+    with spreadsheets.Workbook(target) as book:
+        table = book.table("重大案件台帐", COLUMNS)
+        rows = queryset.order_by("-opened_on", "-id").iterator(chunk_size=500)
+        for index, case in enumerate(rows, start=1):
+            table.add(ledger_row(index, case))
+    return table.data_rows
 
 
 def ledger_file(user):

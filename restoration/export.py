@@ -1,10 +1,10 @@
 """The fund ledger as an Excel workbook (DOMAIN §5: 赔偿资金台账), for one case or for a
 jurisdiction's treasuries. The columns are django-import-export ModelResources (one
 `dehydrate_*` per column, values kept native so dates and amounts get Excel formats), written
-row by row with `export_resource()` into an openpyxl write-only workbook, as
-screening/reports.py does. Sheets: 缴纳义务 (owed = paid + outstanding), 资金账户 (received =
-spent + balance), 缴款明细, 资金使用, 保证金; the totals row of the first two sheets repeats the
-invariants."""
+row by row with `export_resource()` by the shared writer `workflow.spreadsheets` (xlsxwriter,
+constant_memory; every text written as text, never a formula). Sheets: 缴纳义务 (owed = paid +
+outstanding), 资金账户 (received = spent + balance), 缴款明细, 资金使用, 保证金; the totals row
+of the first two sheets repeats the invariants."""
 
 from __future__ import annotations
 
@@ -12,21 +12,12 @@ import tempfile
 
 from import_export import resources
 from import_export.fields import Field
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from rules.calendar import cn_date
+from workflow import spreadsheets
 
 from .ledger import Totals
 from .models import DepositMovement, FundAccount, FundObligation, Payment, SpendingRequest
-
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-AMOUNT_FORMAT = '"¥"#,##0.00'
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="E2EFDA")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 class LedgerResource(resources.ModelResource):
@@ -36,6 +27,10 @@ class LedgerResource(resources.ModelResource):
 
     def names(self) -> list[str]:
         return [self.get_field_name(f) for f in self.get_export_fields()]
+
+    def columns(self) -> list[spreadsheets.Column]:
+        return [spreadsheets.Column(header, *self.LAYOUT[name])
+                for name, header in zip(self.names(), self.get_export_headers(), strict=True)]
 
 
 class ObligationResource(LedgerResource):
@@ -260,55 +255,26 @@ class DepositResource(LedgerResource):
         return m.note
 
 
-def _header(ws, titles):
-    cells = []
-    for title in titles:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, CENTER
-        cells.append(cell)
-    return cells
-
-
-def _value(ws, kind: str, value, bold: bool = False):
-    if value is None or value == "":
-        return None
-    if kind in ("date", "amount"):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT if kind == "date" else AMOUNT_FORMAT
-        if bold:
-            cell.font = HEADER_FONT
-        return cell
-    if bold:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font = HEADER_FONT
-        return cell
-    return value
-
-
-def _sheet(workbook, title: str, resource: LedgerResource, queryset, totals: dict | None = None
-           ) -> int:
-    ws = workbook.create_sheet(title)
+def _sheet(book: spreadsheets.Workbook, title: str, resource: LedgerResource, queryset,
+           totals: dict | None = None) -> int:
     names = resource.names()
-    for i, name in enumerate(names, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = resource.LAYOUT[name][0]
-    ws.freeze_panes = "A2"
-    ws.append(_header(ws, resource.get_export_headers()))
-    written = 0
+    table = book.table(title, resource.columns())
     for instance in queryset.iterator(chunk_size=500):
-        written += 1
-        values = resource.export_resource(instance)
-        ws.append([_value(ws, resource.LAYOUT[n][1], v) for n, v in zip(names, values,
-                                                                         strict=True)])
+        table.add(resource.export_resource(instance))
     if totals is not None:
-        ws.append([_value(ws, resource.LAYOUT[n][1], totals.get(n, "合计" if i == 0 else None),
-                          bold=True) for i, n in enumerate(names)])
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(names))}{written + 1}"
-    return written
+        table.total([totals.get(n, "合计" if i == 0 else None) for i, n in enumerate(names)])
+    return table.data_rows
 
 
 def write_ledger(target, *, obligations, accounts, payments, spending, movements,
                  totals: Totals) -> None:
-    workbook = Workbook(write_only=True)
+    with spreadsheets.Workbook(target) as workbook:
+        _write_sheets(workbook, obligations=obligations, accounts=accounts, payments=payments,
+                      spending=spending, movements=movements, totals=totals)
+
+
+def _write_sheets(workbook, *, obligations, accounts, payments, spending, movements,
+                  totals: Totals) -> None:
     _sheet(workbook, "缴纳义务", ObligationResource(),
            obligations.select_related("case", "obligor__party", "payee_treasury")
            .prefetch_related("schedule").order_by("case__number", "id"),
@@ -326,7 +292,6 @@ def write_ledger(target, *, obligations, accounts, payments, spending, movements
     _sheet(workbook, "保证金", DepositResource(),
            movements.select_related("deposit__case").order_by("deposit__case__number", "on",
                                                               "id"))
-    workbook.save(target)
 
 
 def ledger_file(**kwargs):

@@ -1,12 +1,12 @@
 """The quarterly screening list (线索筛查清单, CQ 二) and the half-year aggregation per system
 (CQ 二 每半年收集汇总本系统筛查情况), written to Excel.
 
-The columns are a django-import-export ModelResource (one `dehydrate_*` per column), but the
-library's `export()` builds a tablib Dataset and then a whole openpyxl workbook in memory. Here
-rows are generated one at a time with the resource's `export_resource()` over
-`queryset.iterator(chunk_size=…)` (related rows prefetched per chunk) and written to a
-write-only workbook (`Workbook(write_only=True)`), which streams each sheet to a temporary file:
-memory stays flat whatever the row count (bench/screening_export.py).
+The list is read as tuples (`values_list` over a server-side cursor, no model instances), the
+obligor names aggregated in the same query, referrals and feedback read per chunk for the
+clues that have them, and written by the shared writer `workflow.spreadsheets` (xlsxwriter,
+constant_memory): memory stays flat whatever the row count, and every text is written as text
+(formula injection).
+bench/screening_export.py measures it against a plain values_list + xlsxwriter reference.
 
 Lists up to ECOCLAIM_REPORT_DIRECT_MAX_ROWS rows are built in the request; bigger ones by a
 Celery task (screening.tasks) that records its progress on the ReportExport row and stores the
@@ -23,40 +23,42 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
+    Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
 from django.utils import timezone
-from import_export import resources
-from import_export.fields import Field
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from accounts.models import Department, Jurisdiction
 from rules.calendar import cn_date
+from workflow import spreadsheets
+from workflow.spreadsheets import AMOUNT, COUNT, DATE, NUMBER, TEXT, Column
 
-from .models import Clue, ProcuratorateFeedback, Referral, ReportExport, ScreeningRound
+from .models import (
+    Clue,
+    ProcuratorateFeedback,
+    Referral,
+    ReportExport,
+    ScreeningRound,
+    SourceChannel,
+)
 from .rounds import half_bounds, half_label, quarter_bounds, quarter_label
 
 logger = logging.getLogger(__name__)
 
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # what a zh-CN Excel shows as 2026年9月1日
-AMOUNT_FORMAT = '"¥"#,##0.00'
-COUNT_FORMAT = "#,##0"
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 PROGRESS_EVERY = 1000
 
 
@@ -153,280 +155,165 @@ class ReportScope:
         return qs.filter(department=self.department)
 
 
+# --- the rows of the list --------------------------------------------------------------------
+
+# Read straight from the database as tuples: no Clue instances (AuditedModel snapshots every
+# field of every instance it loads, wasted in a read-only export), no per-cell dispatch.
+ROW_FIELDS = (
+    "pk", "number", "channel__name", "channel__is_procuratorate_referral", "found_on",
+    "registered_on", "summary", "place__name", "place_detail", "damage_type",
+    "estimated_amount", "state", "decision", "decision_reason", "decision_note",
+    "department__name", "in_protected_area", "source_organisation", "source_reference",
+    "obligor_names", "referred", "fed_back",
+)
+
+# (key, column): the 线索筛查清单's columns after 序号, in order
+LIST_COLUMNS = (
+    ("number", Column("线索编号", 20)),
+    ("channel", Column("线索渠道", 28)),
+    ("found_on", Column("发现日期", 14, DATE)),
+    ("registered_on", Column("登记日期", 14, DATE)),
+    ("summary", Column("线索概要", 48)),
+    ("parties", Column("涉嫌赔偿义务人", 28)),
+    ("place", Column("发生地", 22)),
+    ("damage_type", Column("损害类型", 11)),
+    ("estimated_amount", Column("估算损害数额（元）", 16, AMOUNT)),
+    ("verification", Column("初步核查结果", 13)),
+    ("decision", Column("是否启动索赔", 14)),
+    ("decision_reason", Column("启动或不启动理由", 40)),
+    ("referral", Column("移送情况", 30)),
+    ("department", Column("办理部门", 24)),
+    ("remarks", Column("备注", 36)),
+)
+COLUMNS = (Column("序号", 6, NUMBER), *(column for _, column in LIST_COLUMNS))
+OBLIGOR_SEPARATOR = "、"
+
+
+def _obligor_names():
+    """The clue's obligor names joined in the order they were added, by PostgreSQL's
+    string_agg in the same query (elsewhere None, and they are read per chunk)."""
+    if connection.vendor != "postgresql":
+        return Value(None, output_field=TextField())
+    through = Clue.suspected_obligors.through
+    return Subquery(through.objects.filter(clue_id=OuterRef("pk")).values("clue_id").annotate(
+        names=StringAgg("party__name", OBLIGOR_SEPARATOR, order_by="id")).values("names"))
+
+
 def report_queryset(scope: ReportScope):
-    """The rows of the list, in order, with the one-to-one rows joined. The many-side rows
-    (obligors, referrals, feedback) are loaded per chunk by ClueReportResource.iter_rows."""
+    """The rows of the list as ROW_FIELDS tuples, in order: the one-to-one rows joined, the
+    obligor names aggregated, and whether the clue has referrals or feedback (5% have: those
+    are read per chunk by `related_rows`, for the flagged clues only)."""
     order = ("jurisdiction__path", "department__name", "registered_on", "id") \
         if scope.whole_jurisdiction else ("registered_on", "id")
-    return scope.clues().select_related("channel", "department", "place").order_by(*order)
+    return scope.clues().order_by(*order).annotate(
+        obligor_names=_obligor_names(),
+        referred=Exists(Referral.objects.filter(clue=OuterRef("pk"))),
+        # only a procuratorate's referral is fed back (CQ 三; SX 第八条)
+        fed_back=Exists(ProcuratorateFeedback.objects.filter(clue=OuterRef("pk"))),
+    ).values_list(*ROW_FIELDS)
 
 
-def with_prefetch(queryset):
-    """The same rows with Django's prefetch_related, for the library's own export(), which
-    pages through the queryset instead of streaming it (bench/screening_export.py)."""
-    return queryset.prefetch_related(
-        # not .only("name"): AuditedModel.from_db snapshots every field, and a deferred one
-        # would be loaded row by row (workflow/audit.py)
-        "suspected_obligors",
-        Prefetch("referrals", queryset=Referral.objects.select_related(
-            "to_department", "copy_to").order_by("sent_on", "id")),
-        "feedbacks",
-    )
-
-
-@dataclass(frozen=True)
-class _Referral:
-    sent_on: date
-    to: str
-    copy_to: str | None
-
-
-@dataclass(frozen=True)
-class _Feedback:
-    sent_on: date
-    procuratorate: str
-
-
-def attach_related(clues: list[Clue]) -> None:
-    """Obligor names, referrals and feedback of a chunk of clues in three flat queries (no
-    model instances, no per-row querysets), set on each clue for the dehydrate methods."""
-    ids = [c.pk for c in clues]
+def related_rows(referred: list[int], fed_back: list[int], obligors: list[int] = ()):
+    """Referral texts, feedback texts (and obligor names where the database did not aggregate
+    them) of the flagged clues of a chunk, as {clue id: [text, …]}: one flat query each."""
     parties, referrals, feedbacks = defaultdict(list), defaultdict(list), defaultdict(list)
-    through = Clue.suspected_obligors.through
-    for clue_id, name in through.objects.filter(clue_id__in=ids).order_by("id") \
-            .values_list("clue_id", "party__name"):
-        parties[clue_id].append(name)
-    for clue_id, sent_on, to, copy_to in Referral.objects.filter(clue_id__in=ids) \
-            .order_by("sent_on", "id").values_list("clue_id", "sent_on", "to_department__name",
-                                                   "copy_to__name"):
-        referrals[clue_id].append(_Referral(sent_on, to, copy_to))
-    # only a procuratorate's referral is fed back (CQ 三; SX 第八条)
-    referred_by_procuratorate = [c.pk for c in clues if c.channel.is_procuratorate_referral]
-    if referred_by_procuratorate:
+    if obligors:
+        through = Clue.suspected_obligors.through
+        for clue_id, name in through.objects.filter(clue_id__in=obligors).order_by("id") \
+                .values_list("clue_id", "party__name"):
+            parties[clue_id].append(name)
+    if referred:
+        for clue_id, sent_on, to, copy_to in Referral.objects.filter(clue_id__in=referred) \
+                .order_by("sent_on", "id").values_list("clue_id", "sent_on",
+                                                       "to_department__name", "copy_to__name"):
+            referrals[clue_id].append(f"{cn_date(sent_on)}移送{to}"
+                                      + (f"，抄送{copy_to}" if copy_to else ""))
+    if fed_back:
         for clue_id, sent_on, procuratorate in ProcuratorateFeedback.objects.filter(
-                clue_id__in=referred_by_procuratorate).order_by("sent_on", "id") \
+                clue_id__in=fed_back).order_by("sent_on", "id") \
                 .values_list("clue_id", "sent_on", "procuratorate"):
-            feedbacks[clue_id].append(_Feedback(sent_on, procuratorate))
-    for c in clues:
-        c.report_parties = parties.get(c.pk, [])
-        c.report_referrals = referrals.get(c.pk, [])
-        c.report_feedbacks = feedbacks.get(c.pk, [])
+            feedbacks[clue_id].append(f"{cn_date(sent_on)}已向{procuratorate}反馈")
+    return parties, referrals, feedbacks
 
 
-# --- the columns ---------------------------------------------------------------------------
-
-class ClueReportResource(resources.ModelResource):
-    """One row per clue of the 线索筛查清单. Values stay native (date, Decimal) so that the
-    writer can give them Excel formats; the library's own export renders them as they are."""
-
-    number = Field(attribute="number", column_name="线索编号")
-    channel = Field(column_name="线索渠道")
-    found_on = Field(column_name="发现日期")
-    registered_on = Field(column_name="登记日期")
-    summary = Field(column_name="线索概要")
-    parties = Field(column_name="涉嫌赔偿义务人")
-    place = Field(column_name="发生地")
-    damage_type = Field(column_name="损害类型")
-    estimated_amount = Field(column_name="估算损害数额（元）")
-    verification = Field(column_name="初步核查结果")
-    decision = Field(column_name="是否启动索赔")
-    decision_reason = Field(column_name="启动或不启动理由")
-    referral = Field(column_name="移送情况")
-    department = Field(column_name="办理部门")
-    remarks = Field(column_name="备注")
-
-    # column: (width in characters, kind) — kind "date" and "amount" get Excel formats
-    LAYOUT = {
-        "number": (20, "text"), "channel": (28, "text"), "found_on": (14, "date"),
-        "registered_on": (14, "date"), "summary": (48, "text"), "parties": (28, "text"),
-        "place": (22, "text"), "damage_type": (11, "text"), "estimated_amount": (16, "amount"),
-        "verification": (13, "text"), "decision": (14, "text"), "decision_reason": (40, "text"),
-        "referral": (30, "text"), "department": (24, "text"), "remarks": (36, "text"),
-    }
-
-    class Meta:
-        model = Clue
-        fields = ("number", "channel", "found_on", "registered_on", "summary", "parties",
-                  "place", "damage_type", "estimated_amount", "verification", "decision",
-                  "decision_reason", "referral", "department", "remarks")
-        export_order = fields
-        chunk_size = CHUNK_SIZE
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._export_fields = None
-        self._exporters = None
-
-    def get_export_fields(self, selected_fields=None):
-        # The library recomputes the column order for every row; it does not change.
-        if selected_fields:
-            return super().get_export_fields(selected_fields)
-        if self._export_fields is None:
-            self._export_fields = super().get_export_fields()
-        return self._export_fields
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        """The library's export_resource(), with each column's dehydrate method looked up once
-        instead of once per cell (the same values; a third of the time on 100,000 rows)."""
-        if selected_fields or kwargs:
-            return super().export_resource(instance, selected_fields, **kwargs)
-        if self._exporters is None:
-            self._exporters = [
-                getattr(self, f.get_dehydrate_method(self.get_field_name(f)), None) or f.export
-                for f in self.get_export_fields()]
-        return [export(instance) for export in self._exporters]
-
-    def export_field_names(self) -> list[str]:
-        return [self.get_field_name(f) for f in self.get_export_fields()]
-
-    def dehydrate_channel(self, clue):
-        return clue.channel.name
-
-    def dehydrate_found_on(self, clue):
-        return clue.found_on
-
-    def dehydrate_registered_on(self, clue):
-        return clue.registered_on
-
-    def dehydrate_summary(self, clue):
-        return clue.summary
-
-    def dehydrate_parties(self, clue):
-        names = getattr(clue, "report_parties", None)
-        if names is None:
-            names = [p.name for p in clue.suspected_obligors.all()]
-        return "、".join(names)
-
-    def dehydrate_place(self, clue):
-        return " ".join(part for part in (clue.place.name if clue.place_id else "",
-                                          clue.place_detail) if part)
-
-    def dehydrate_damage_type(self, clue):
-        return clue.get_damage_type_display()
-
-    def dehydrate_estimated_amount(self, clue):
-        return clue.estimated_amount
-
-    def dehydrate_verification(self, clue):
-        return clue.get_state_display()
-
-    def dehydrate_decision(self, clue):
-        s = Clue.State
-        if clue.state == s.CASE_OPENED:
-            return "启动索赔"
-        if clue.state == s.AWAITING_APPROVAL and clue.decision:
-            return f"待审批（拟{clue.get_decision_display()}）"
-        if clue.decision == Clue.Decision.NOT_START and clue.state in (s.NOT_STARTED, s.CLOSED):
-            return "不启动索赔"
-        return ""
-
-    def dehydrate_decision_reason(self, clue):
-        if not clue.decision:
-            return ""
-        reason = clue.get_decision_reason_display() if clue.decision_reason else ""
-        return "；".join(part for part in (reason, clue.decision_note) if part)
-
-    def dehydrate_referral(self, clue):
-        referrals = getattr(clue, "report_referrals", None)
-        if referrals is None:
-            referrals = [_Referral(r.sent_on, r.to_department.name,
-                                   r.copy_to.name if r.copy_to_id else None)
-                         for r in clue.referrals.all()]
-        return "；".join(f"{cn_date(r.sent_on)}移送{r.to}" + (f"，抄送{r.copy_to}" if r.copy_to
-                                                            else "") for r in referrals)
-
-    def dehydrate_department(self, clue):
-        return clue.department.name
-
-    def dehydrate_remarks(self, clue):
-        parts = []
-        if clue.in_protected_area:
-            parts.append("位于生态保护红线或自然保护地")
-        source = " ".join(p for p in (clue.source_organisation, clue.source_reference) if p)
-        if source:
-            parts.append(f"来源：{source}")
-        feedbacks = getattr(clue, "report_feedbacks", None)
-        if feedbacks is None:
-            feedbacks = list(clue.feedbacks.all())
-        for f in feedbacks:
-            parts.append(f"{cn_date(f.sent_on)}已向{f.procuratorate}反馈")
-        if (clue.channel.is_procuratorate_referral and not feedbacks
-                and clue.decision == Clue.Decision.NOT_START
-                and clue.state in (Clue.State.NOT_STARTED, Clue.State.CLOSED)):
-            parts.append("尚未向移送的检察机关反馈（CQ 三；SX 第八条）")
-        return "；".join(parts)
-
-    def iter_rows(self, queryset, chunk_size: int = CHUNK_SIZE):
-        """export_resource() per clue, read through a server-side cursor chunk by chunk, each
-        chunk with its related rows: never the whole result in memory."""
-        chunk = []
-        for clue in queryset.iterator(chunk_size=chunk_size):
-            chunk.append(clue)
-            if len(chunk) == chunk_size:
-                yield from self._export_chunk(chunk)
-                chunk = []
-        if chunk:
-            yield from self._export_chunk(chunk)
-
-    def _export_chunk(self, clues):
-        attach_related(clues)
-        for clue in clues:
-            yield self.export_resource(clue)
+_STATE = dict(Clue.State.choices)
+_DAMAGE = dict(Clue.DamageType.choices)
+_DECISION = dict(Clue.Decision.choices)
+_REASON = dict(Clue.NotStartReason.choices)
+_DECIDED_NOT_START = (Clue.State.NOT_STARTED, Clue.State.CLOSED)
+NO_FEEDBACK_YET = "尚未向移送的检察机关反馈（CQ 三；SX 第八条）"
 
 
-# --- writing -------------------------------------------------------------------------------
+def list_row(index: int, r: tuple, referrals=(), feedbacks=(), parties=None) -> list:
+    """The cells of one clue (r: a ROW_FIELDS tuple), in COLUMNS order."""
+    (_pk, number, channel, by_procuratorate, found_on, registered_on, summary, place,
+     place_detail, damage_type, amount, state, decision, reason, note, department,
+     protected, source_organisation, source_reference, obligor_names, _referred,
+     _fed_back) = r
+    s = Clue.State
+    if state == s.CASE_OPENED:
+        decided = "启动索赔"
+    elif state == s.AWAITING_APPROVAL and decision:
+        decided = f"待审批（拟{_DECISION.get(decision, decision)}）"
+    elif decision == Clue.Decision.NOT_START and state in _DECIDED_NOT_START:
+        decided = "不启动索赔"
+    else:
+        decided = ""
+    why = ""
+    if decision:
+        why = "；".join(p for p in (_REASON.get(reason, reason) if reason else "", note) if p)
+    remarks = []
+    if protected:
+        remarks.append("位于生态保护红线或自然保护地")
+    source = " ".join(p for p in (source_organisation, source_reference) if p)
+    if source:
+        remarks.append(f"来源：{source}")
+    remarks.extend(feedbacks)
+    if (by_procuratorate and not feedbacks and decision == Clue.Decision.NOT_START
+            and state in _DECIDED_NOT_START):
+        remarks.append(NO_FEEDBACK_YET)
+    return [
+        index, number, channel, found_on, registered_on, summary,
+        (obligor_names or "") if parties is None else OBLIGOR_SEPARATOR.join(parties),
+        " ".join(p for p in (place or "", place_detail) if p), _DAMAGE.get(damage_type, ""),
+        amount, _STATE.get(state, state), decided, why, "；".join(referrals), department,
+        "；".join(remarks),
+    ]
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="E2EFDA")
-TITLE_FONT = Font(bold=True, size=14)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+def iter_list_rows(queryset, chunk_size: int = CHUNK_SIZE):
+    """The list's rows, read through a server-side cursor chunk by chunk, each chunk with its
+    related rows: never the whole result in memory."""
+    chunk: list[tuple] = []
+    index = 0
+    aggregated = connection.vendor == "postgresql"
+
+    def flush():
+        nonlocal index
+        parties, referrals, feedbacks = related_rows(
+            [r[0] for r in chunk if r[-2]], [r[0] for r in chunk if r[-1] and r[3]],
+            () if aggregated else [r[0] for r in chunk])
+        for r in chunk:
+            index += 1
+            pk = r[0]
+            yield list_row(index, r, referrals.get(pk, ()), feedbacks.get(pk, ()),
+                           None if aggregated else parties.get(pk, ()))
+
+    for r in queryset.iterator(chunk_size=chunk_size):
+        chunk.append(r)
+        if len(chunk) == chunk_size:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
 
 
-def _header(ws, titles) -> list[WriteOnlyCell]:
-    cells = []
-    for title in titles:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, CENTER
-        cells.append(cell)
-    return cells
-
-
-def _cell(ws, value, number_format: str, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = number_format
-    if bold:
-        cell.font = HEADER_FONT
-    return cell
-
-
-def _widths(ws, widths) -> None:
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-
-
-def _write_list(ws, resource: ClueReportResource, queryset, progress=None) -> int:
-    names = resource.export_field_names()
-    kinds = [resource.LAYOUT[n][1] for n in names]
-    _widths(ws, [6] + [resource.LAYOUT[n][0] for n in names])
-    ws.freeze_panes = "A2"  # header row stays in view; must be set before the first row
-    ws.print_title_rows = "1:1"
-    ws.append(_header(ws, ["序号", *resource.get_export_headers()]))
+def _write_list(table, queryset, progress=None) -> int:
     written = 0
-    for written, values in enumerate(resource.iter_rows(queryset), start=1):
-        row = [written]
-        for kind, value in zip(kinds, values, strict=True):
-            if value is None or value == "":
-                row.append(None)
-            elif kind == "date":
-                row.append(_cell(ws, value, DATE_FORMAT))
-            elif kind == "amount":
-                row.append(_cell(ws, value, AMOUNT_FORMAT))
-            else:
-                row.append(value)
-        ws.append(row)
+    for written, values in enumerate(iter_list_rows(queryset), start=1):
+        table.add(values)
         if progress is not None and written % PROGRESS_EVERY == 0:
             progress(written)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(names) + 1)}{written + 1}"
     return written
 
 
@@ -439,26 +326,36 @@ class SummaryRow:
     outcomes: dict | None = None
 
 
+def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return b if a is None else a if b is None else a + b
+
+
 def quarterly_summary(scope: ReportScope) -> dict[str, list[SummaryRow]]:
-    """Counts and estimated amounts by channel, by outcome and by department, from GROUP BY
-    queries on the same rows as the list."""
-    clues = scope.clues()
-    by_channel = [
-        SummaryRow(r["channel__name"], r["n"], r["amount"])
-        for r in clues.values("channel__name", "channel__order")
-        .annotate(n=Count("id"), amount=Sum("estimated_amount")).order_by("channel__order")
-    ]
-    counted = {r["outcome"]: r for r in clues.annotate(outcome=outcome_expression())
-               .values("outcome").annotate(n=Count("id"), amount=Sum("estimated_amount"))
-               .order_by()}
-    by_outcome = [SummaryRow(label, counted.get(code, {}).get("n", 0),
-                             counted.get(code, {}).get("amount")) for code, label in OUTCOMES]
-    outcome_counts = {code: Count("id", filter=Q(outcome=code)) for code, _ in OUTCOMES}
-    per_department = {
-        r["department_id"]: r for r in clues.annotate(outcome=outcome_expression())
-        .values("department_id").annotate(n=Count("id"), amount=Sum("estimated_amount"),
-                                          **outcome_counts).order_by()
-    }
+    """Counts and estimated amounts by channel, by outcome and by department: one GROUP BY
+    query on the same rows as the list (by channel, department and outcome: a few hundred
+    groups at most), added up here, and one for the rounds."""
+    groups = list(scope.clues().annotate(outcome=outcome_expression())
+                  .values_list("channel_id", "department_id", "outcome")
+                  .annotate(n=Count("id"), amount=Sum("estimated_amount")).order_by())
+    channels, outcomes, per_department = {}, {}, {}
+    total = SummaryRow("合计")
+    for channel_id, department_id, outcome, n, amount in groups:
+        for row in (channels.setdefault(channel_id, SummaryRow("")),
+                    outcomes.setdefault(outcome, SummaryRow("")),
+                    per_department.setdefault(department_id, SummaryRow(
+                        "", outcomes={code: 0 for code, _ in OUTCOMES})),
+                    total):
+            row.count += n
+            row.amount = _add(row.amount, amount)
+        per_department[department_id].outcomes[outcome] += n
+    by_channel = []
+    for pk, name in SourceChannel.objects.filter(pk__in=channels).order_by("order") \
+            .values_list("pk", "name"):
+        channels[pk].label = name
+        by_channel.append(channels[pk])
+    by_outcome = [SummaryRow(label, outcomes.get(code, SummaryRow("")).count,
+                             outcomes.get(code, SummaryRow("")).amount)
+                  for code, label in OUTCOMES]
     rounds = dict(scope.rounds().values("department_id").annotate(n=Count("id"))
                   .values_list("department_id", "n").order_by())
     departments = Department.objects.filter(pk__in=set(per_department) | set(rounds)) \
@@ -467,64 +364,56 @@ def quarterly_summary(scope: ReportScope) -> dict[str, list[SummaryRow]]:
         departments = [scope.department]
     by_department = []
     for d in departments:
-        r = per_department.get(d.pk, {})
-        by_department.append(SummaryRow(
-            d.name, r.get("n", 0), r.get("amount"), rounds.get(d.pk, 0),
-            {code: r.get(code, 0) for code, _ in OUTCOMES}))
-    total = clues.aggregate(n=Count("id"), amount=Sum("estimated_amount"))
+        r = per_department.get(d.pk) or SummaryRow("", outcomes={c: 0 for c, _ in OUTCOMES})
+        by_department.append(SummaryRow(d.name, r.count, r.amount, rounds.get(d.pk, 0),
+                                        r.outcomes))
+    total.rounds = sum(rounds.values())
     return {"by_channel": by_channel, "by_outcome": by_outcome,
-            "by_department": by_department,
-            "total": [SummaryRow("合计", total["n"], total["amount"],
-                                 sum(rounds.values()))]}
+            "by_department": by_department, "total": [total]}
 
 
 def _write_summary(ws, scope: ReportScope, summary) -> None:
-    _widths(ws, [40, 12, 12, 12, 12, 12, 12, 12, 18])
     total = summary["total"][0]
-    ws.append([_cell(ws, f"{scope.period_label}线索筛查清单汇总", "General", bold=True)])
-    ws.append(["范围", scope.label])
-    ws.append(["登记日期", f"{cn_date(scope.bounds[0])}至{cn_date(scope.bounds[1])}"])
-    ws.append(["生成时间", timezone.localtime().strftime("%Y年%m月%d日 %H:%M")])
-    ws.append(["筛查批次", _cell(ws, total.rounds, COUNT_FORMAT)])
-    ws.append(["线索总数", _cell(ws, total.count, COUNT_FORMAT)])
-    ws.append(["估算损害数额合计（元）", _cell(ws, total.amount or Decimal("0"), AMOUNT_FORMAT)])
+    ws.row([f"{scope.period_label}线索筛查清单汇总"], bold=True)
+    ws.row(["范围", scope.label])
+    ws.row(["登记日期", f"{cn_date(scope.bounds[0])}至{cn_date(scope.bounds[1])}"])
+    ws.row(["生成时间", timezone.localtime().strftime("%Y年%m月%d日 %H:%M")])
+    ws.row(["筛查批次", total.rounds], [TEXT, COUNT])
+    ws.row(["线索总数", total.count], [TEXT, COUNT])
+    ws.row(["估算损害数额合计（元）", total.amount or Decimal("0")], [TEXT, AMOUNT])
 
     def table(title, rows, first="项目"):
-        ws.append([])
-        ws.append([_cell(ws, title, "General", bold=True)])
-        ws.append(_header(ws, [first, "线索数", "估算损害数额（元）"]))
+        ws.blank()
+        ws.row([title], bold=True)
+        ws.row([first, "线索数", "估算损害数额（元）"], header=True)
         for r in rows:
-            ws.append([r.label, _cell(ws, r.count, COUNT_FORMAT),
-                       _cell(ws, r.amount or Decimal("0"), AMOUNT_FORMAT)])
-        ws.append([_cell(ws, "合计", "General", bold=True),
-                   _cell(ws, sum(r.count for r in rows), COUNT_FORMAT, bold=True),
-                   _cell(ws, sum((r.amount or Decimal("0") for r in rows), Decimal("0")),
-                         AMOUNT_FORMAT, bold=True)])
+            ws.row([r.label, r.count, r.amount or Decimal("0")], [TEXT, COUNT, AMOUNT])
+        ws.row(["合计", sum(r.count for r in rows),
+                sum((r.amount or Decimal("0") for r in rows), Decimal("0"))],
+               [TEXT, COUNT, AMOUNT], bold=True)
 
     table("按线索渠道", summary["by_channel"], "线索渠道")
     table("按核查结果", summary["by_outcome"], "核查结果")
 
-    ws.append([])
-    ws.append([_cell(ws, "按办理部门", "General", bold=True)])
-    ws.append(_header(ws, ["办理部门", "筛查批次", "线索数", *[label for _, label in OUTCOMES],
-                           "估算损害数额（元）"]))
+    ws.blank()
+    ws.row(["按办理部门"], bold=True)
+    ws.row(["办理部门", "筛查批次", "线索数", *[label for _, label in OUTCOMES],
+            "估算损害数额（元）"], header=True)
+    kinds = [TEXT, COUNT, COUNT, *[COUNT for _ in OUTCOMES], AMOUNT]
     for r in summary["by_department"]:
-        ws.append([r.label, _cell(ws, r.rounds, COUNT_FORMAT), _cell(ws, r.count, COUNT_FORMAT),
-                   *[_cell(ws, r.outcomes[code], COUNT_FORMAT) for code, _ in OUTCOMES],
-                   _cell(ws, r.amount or Decimal("0"), AMOUNT_FORMAT)])
+        ws.row([r.label, r.rounds, r.count, *[r.outcomes[code] for code, _ in OUTCOMES],
+                r.amount or Decimal("0")], kinds)
 
 
 def write_quarterly_report(scope: ReportScope, target,
                            progress: Callable[[int], object] | None = None) -> int:
     """Write the list and its summary to `target` (a path or a binary file); return the
     number of clue rows. `progress(rows_done)` is called every PROGRESS_EVERY rows."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("线索筛查清单")
-    summary_sheet = workbook.create_sheet("汇总")
-    _write_summary(summary_sheet, scope, quarterly_summary(scope))
-    rows = _write_list(sheet, ClueReportResource(), report_queryset(scope), progress)
-    workbook.save(target)
-    return rows
+    with spreadsheets.Workbook(target) as book:
+        table = book.table("线索筛查清单", COLUMNS)
+        summary_sheet = book.sheet("汇总", [40, 12, 12, 12, 12, 12, 12, 12, 18])
+        _write_summary(summary_sheet, scope, quarterly_summary(scope))
+        return _write_list(table, report_queryset(scope), progress)
 
 
 # --- the export record and its task ------------------------------------------------------------
@@ -604,6 +493,10 @@ class AggregateRow:
     def outcome_list(self) -> list[int]:
         return [(self.outcomes or {}).get(code, 0) for code, _ in OUTCOMES]
 
+    def cells(self) -> list:
+        return [self.label, self.departments, self.screened_departments, self.rounds,
+                self.clues, *self.outcome_list, self.amount]
+
 
 @dataclass
 class HalfYearAggregation:
@@ -676,21 +569,19 @@ AGGREGATE_HEADERS = ["部门数", "开展筛查的部门数", "筛查批次", "�
                      *[label for _, label in OUTCOMES], "估算损害数额（元）"]
 
 
+AGGREGATE_COLUMNS = [
+    *[Column(h, w, COUNT) for h, w in zip(AGGREGATE_HEADERS[:-1],
+                                          [10, 16, 10, 10, 12, 10, 12, 10, 12], strict=True)],
+    Column(AGGREGATE_HEADERS[-1], 18, AMOUNT),
+]
+
+
 def write_half_year(aggregation: HalfYearAggregation, target) -> None:
-    workbook = Workbook(write_only=True)
-    for title, first, rows in (("按系统", "系统（部门类别）", aggregation.by_kind),
-                               ("按行政区", "行政区", aggregation.by_jurisdiction)):
-        ws = workbook.create_sheet(title)
-        _widths(ws, [24, 10, 16, 10, 10, 12, 10, 12, 10, 12, 18])
-        ws.freeze_panes = "A3"
-        ws.append([_cell(ws, f"{aggregation.jurisdiction.name}{aggregation.label}线索筛查情况汇总"
-                                f"（{title}）", "General", bold=True)])
-        ws.append(_header(ws, [first, *AGGREGATE_HEADERS]))
-        for r in [*rows, aggregation.total]:
-            bold = r is aggregation.total
-            ws.append([_cell(ws, r.label, "General", bold),
-                       *[_cell(ws, v, COUNT_FORMAT, bold) for v in (
-                           r.departments, r.screened_departments, r.rounds, r.clues,
-                           *[r.outcomes[code] for code, _ in OUTCOMES])],
-                       _cell(ws, r.amount, AMOUNT_FORMAT, bold)])
-    workbook.save(target)
+    with spreadsheets.Workbook(target) as book:
+        for title, first, rows in (("按系统", "系统（部门类别）", aggregation.by_kind),
+                                   ("按行政区", "行政区", aggregation.by_jurisdiction)):
+            table = book.table(title, [Column(first, 24), *AGGREGATE_COLUMNS], title_row=(
+                f"{aggregation.jurisdiction.name}{aggregation.label}线索筛查情况汇总（{title}）"))
+            for r in rows:
+                table.add(r.cells())
+            table.total(aggregation.total.cells())

@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE["scan-deadlines"] = {
 }
 # --- end of deadlines and notifications ------------------------------------------------------
 
+# Every .xlsx the app writes goes through workflow/spreadsheets.py (text written as text, never
+# a formula); a remaining django-import-export export (Resource.export + a format, admin) has
+# the library strip a leading "=" (OWASP; issue 14.1).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 # Screening reports and imports (screening/reports.py, screening/imports.py): exports up to
 # DIRECT_MAX_ROWS rows download at once, bigger ones run as a Celery task; a task silent for
 # STALE_SECONDS is taken over.

@@ -23,6 +23,7 @@ from cases.models import Case, MajorCaseProgress
 from cases.views_ledger import classification_panel
 from rules.services import new_version, profile_in_force
 from tests.factories import UserFactory
+from tests.xlsx import HYPERLINK, assert_literal_text, cells_by_header
 from workflow.deadlines import process_alerts, scan_deadlines
 from workflow.models import Deadline, DeadlineAlert, Notification
 
@@ -293,6 +294,20 @@ def test_the_export_reads_back(monthly, client, demo_org, district):
     assert row["最近进展日期"].date() == date(2026, 11, 24)
     assert row["最近进展情况"] == "已移送检察机关支持起诉。"
     assert elsewhere.number not in {r[1] for r in rows}
+
+
+@at(2026, 11, 24)
+def test_the_export_writes_formula_like_text_as_text(monthly, client, demo_org, district):
+    # OWASP: a cause or a progress note typed as a formula must not become one (issue 14.1)
+    case = major_case(district, cause=HYPERLINK)
+    ledger.record_progress(case, noted_on=date(2026, 11, 24), text="-2+3", by=case.created_by)
+    client.force_login(demo_org.by_username["xiaodian"])
+    response = client.get(EXPORT)
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    (row,) = cells_by_header(book["重大案件台帐"])
+    assert_literal_text(row["案由"], HYPERLINK)
+    assert_literal_text(row["最近进展情况"], "-2+3")
+    assert row["启动日期"].is_date and row["损害数额（元）"].data_type == "n"
 
 
 @at(2026, 11, 24)

@@ -23,6 +23,7 @@ from tests.restoration.factories import (
     pdf,
     walk,
 )
+from tests.xlsx import CMD, HYPERLINK, assert_literal_text, cells_by_header
 from workflow import approvals
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("november")]
@@ -230,6 +231,38 @@ def test_the_excel_export_has_the_ledger_and_its_totals(client, d, case):
     payments = list(workbook["缴款明细"].values)
     assert payments[1][6] == "FS-1"
     assert workbook["缴款明细"]["B2"].number_format == 'yyyy"年"m"月"d"日"'
+
+
+def test_the_excel_export_writes_formula_like_text_as_text(client, d, case):
+    # OWASP: names, payers, receipt numbers, guarantees and notes typed as formulas stay text
+    # (issue 14.1)
+    obligation = case.fund_obligations.get()
+    party = obligation.obligor.party
+    type(party).objects.filter(pk=party.pk).update(name="\t=1")
+    type(obligation).objects.filter(pk=obligation.pk).update(guarantee="@SUM(1)")
+    services.record_payment(obligation, paid_on=D(2026, 11, 1), amount=Decimal("100"),
+                            receipt_number="+1+1", payer=CMD, by=d.officer)
+    services.receive_deposit(case, on=D(2026, 11, 1), amount=Decimal("10"), reference="-2+3",
+                             by=d.officer)
+    response = as_user(client, d.officer).get(
+        reverse("restoration:case_funds_export", args=[case.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    obligations = cells_by_header(workbook["缴纳义务"])
+    assert_literal_text(obligations[0]["缴纳义务人"], "\t=1")
+    assert_literal_text(obligations[0]["担保情况"], "@SUM(1)")
+    (payment,) = cells_by_header(workbook["缴款明细"])
+    assert_literal_text(payment["缴款人"], CMD)
+    assert_literal_text(payment["非税收入票据号"], "+1+1")
+    assert payment["金额（元）"].value == 100 and payment["缴款日期"].is_date
+    movement = cells_by_header(workbook["保证金"])[-1]
+    assert_literal_text(movement["票据或凭证号"], "-2+3")
+
+    # the jurisdiction's ledger goes through the same writer
+    type(case).objects.filter(pk=case.pk).update(number=HYPERLINK)
+    export = as_user(client, finance_for(d).user).get(
+        reverse("restoration:jurisdiction_ledger_export"))
+    workbook = load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+    assert_literal_text(workbook["缴纳义务"]["A2"], HYPERLINK)
 
 
 def test_the_jurisdiction_ledger_for_finance_and_its_export(client, d, case):

@@ -26,6 +26,7 @@ from screening.services import refer_clue, register_clue
 from screening.tasks import build_report_export_task
 from tests.factories import ClueFactory, DepartmentFactory, UserFactory
 from tests.parties.factories import OrganisationFactory
+from tests.xlsx import CMD, HYPERLINK, assert_literal_text
 from workflow import approvals, transitions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
@@ -247,6 +248,79 @@ def test_queries_do_not_grow_with_rows(demo_org, data):
         c = clue(department, officer, date(2026, 7, 1 + i))
         c.suspected_obligors.add(party)
     assert queries() == few
+
+
+# --- formula injection (OWASP; issue 14.1) ------------------------------------------------------
+
+def test_formula_like_text_is_exported_as_text(client, demo_org):
+    u = demo_org.by_username
+    officer, head = u["jingban"], u["chuzhang"]
+    own = demo_org.departments["市生态环境局"]
+    first = clue(own, officer, date(2026, 7, 1), summary=HYPERLINK, place=None,
+                 place_detail="+1+1")
+    first.suspected_obligors.add(OrganisationFactory(name=CMD))
+    others = {text: clue(own, officer, date(2026, 7, 2 + i), summary=text, place=None,
+                         place_detail=text)
+              for i, text in enumerate(("@SUM(1)", "-2+3", "\t=1"))}
+    opened = decide(clue(own, officer, date(2026, 7, 9)), "clue_case_opening", officer, head,
+                    summary="=1+1", payload={"join_case": None})
+    book = book_of(export(client, officer))
+    row = row_of(book, first.number)
+    assert_literal_text(row["线索概要"], HYPERLINK)
+    assert_literal_text(row["涉嫌赔偿义务人"], CMD)
+    assert_literal_text(row["发生地"], "+1+1")
+    for text, c in others.items():
+        row = row_of(book, c.number)
+        assert_literal_text(row["线索概要"], text)
+        assert_literal_text(row["发生地"], text)
+    assert_literal_text(row_of(book, opened.number)["启动或不启动理由"], "=1+1")
+    # an ordinary text has no quote prefix
+    assert not row_of(book, opened.number)["线索概要"].quotePrefix
+
+
+def test_formula_like_names_in_the_jurisdiction_list_and_summaries(client, demo_org, data):
+    water = demo_org.departments["市水务局"]
+    type(water).objects.filter(pk=water.pk).update(name="-2+3")
+    district = demo_org.districts[0]
+    type(district).objects.filter(pk=district.pk).update(name="@SUM(1)")
+    client.force_login(demo_org.by_username["qiantou"])
+    book = book_of(client.post(QUARTERLY, {"year": "2026", "quarter": "3", "department": ""}))
+    assert_literal_text(row_of(book, data["water"].number)["办理部门"], "-2+3")
+    cells = next(r for r in book["汇总"].iter_rows() if r[0].value == "-2+3")
+    assert_literal_text(cells[0], "-2+3")
+
+    xlsx = client.get(HALF_YEAR, {"year": "2026", "half": "2", "format": "xlsx"})
+    ws = load_workbook(BytesIO(xlsx.content))["按行政区"]
+    cells = next(r for r in ws.iter_rows(min_row=3) if r[0].value == "@SUM(1)")
+    assert_literal_text(cells[0], "@SUM(1)")
+
+
+def test_the_list_loads_no_clue_instances(demo_org, data, monkeypatch):
+    # a read-only export must not pay the audit snapshot of every loaded clue (issue 14.1)
+    def loaded(*args, **kwargs):
+        raise AssertionError("a Clue instance was loaded")
+
+    monkeypatch.setattr(Clue, "from_db", classmethod(loaded))
+    scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
+    assert write_quarterly_report(scope, BytesIO()) == 4
+
+
+def test_obligor_names_in_the_order_added_with_or_without_string_agg(demo_org, data,
+                                                                      monkeypatch):
+    first, second = OrganisationFactory(name="乙公司"), OrganisationFactory(name="甲公司")
+    data["opened"].suspected_obligors.add(first)
+    data["opened"].suspected_obligors.add(second)
+    scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
+
+    def names():
+        return {row[1]: row[6] for row in reports.iter_list_rows(reports.report_queryset(scope),
+                                                                 chunk_size=3)}
+
+    aggregated = names()
+    assert aggregated[data["opened"].number] == "乙公司、甲公司"
+    assert aggregated[data["open"].number] == "晋阳化工有限公司"
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # names read per chunk instead
+    assert names() == aggregated
 
 
 # --- the background path --------------------------------------------------------------------
