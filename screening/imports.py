@@ -210,12 +210,13 @@ class ClueImportResource(ExcelResource):
     def duplicate_key(self, row):
         return TextWidget().clean(row.get("来源文号")) or None
 
-    def get_instance(self, instance_loader, row):
-        reference = self.duplicate_key(row)
-        if not reference:
-            return None
-        return Clue.objects.filter(department=self.department,
-                                   source_reference=reference).order_by("id").first()
+    def existing(self, keys):
+        found = {}
+        for pk, reference, number in Clue.objects.filter(
+                department=self.department, source_reference__in=keys).order_by(
+                "id").values_list("pk", "source_reference", "number"):
+            found.setdefault(reference, Clue(pk=pk, number=number))
+        return found
 
     def check_row(self, instance, row, errors):
         today = timezone.localdate()
@@ -255,8 +256,12 @@ class ClueImportResource(ExcelResource):
         try:
             # number, registrant and rule profile are given by register_clue; the state is
             # protected (FSMField): clean_fields() would assign it and be refused
+            # the related records come from the widgets' lists, read once per file: checking
+            # each one exists again would cost a query per column and row
             instance.full_clean(exclude=[*errors, "number", "registered_by", "rule_profile",
-                                         "state"], validate_unique=False)
+                                         "state", "department", "jurisdiction", "channel",
+                                         "referring_procuratorate", "place"],
+                                validate_unique=False)
         except ValidationError as e:
             # a column its widget already refused is not reported twice by Clue.clean()
             for key, messages in e.message_dict.items():

@@ -46,6 +46,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from rules.calendar import cn_date
 
+from . import audit
 from .forms import StyledForm
 
 logger = logging.getLogger(__name__)
@@ -283,6 +284,8 @@ class ExcelResource(resources.ModelResource):
         self.notes: dict[int, list[str]] = {}
         self._row = 0
         self._new_in_file: dict = {}  # duplicate key → the line that registered it
+        self._known: dict = {}  # duplicate key → the record (loaded once per file: existing())
+        self._instance = None
 
     @classmethod
     def headers(cls) -> list[str]:
@@ -311,10 +314,24 @@ class ExcelResource(resources.ModelResource):
         """What identifies the row's record (None: unknown, never a duplicate)."""
         raise NotImplementedError
 
+    def existing(self, keys: set) -> dict:
+        """{duplicate key: record} of the records already registered among `keys`, in one
+        query for the whole file; a record needs only pk and number (skip_row says it)."""
+        raise NotImplementedError
+
     def check_row(self, instance, row, errors: dict) -> None:
         """Cross-column checks of a new row: add Chinese messages to `errors`."""
 
     # -- the library's hooks --
+
+    def before_import(self, dataset, **kwargs):
+        keys = {self.duplicate_key(row) for row in dataset.dict}
+        keys.discard(None)
+        self._known = self.existing(keys) if keys else {}
+
+    def get_instance(self, instance_loader, row):
+        key = self.duplicate_key(row)
+        return None if key is None else self._known.get(key)
 
     def before_import_row(self, row, **kwargs):
         self._row = kwargs.get("row_number", 0)
@@ -331,6 +348,7 @@ class ExcelResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        self._instance = instance
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
@@ -346,6 +364,7 @@ class ExcelResource(resources.ModelResource):
         key = self.duplicate_key(row)
         if row_result.import_type == RowResult.IMPORT_TYPE_NEW and key:
             self._new_in_file.setdefault(key, self._line(self._row))
+            self._known.setdefault(key, self._instance)
         if self.progress is not None and self._row % PROGRESS_EVERY == 0:
             self.progress(self._row)
 
@@ -574,8 +593,9 @@ def run_import(upload: ExcelUpload, resource_class, *, by, dry_run: bool,
     report.ignored_columns = sheet.ignored_columns
     resource = resource_class(department=upload.department, user=by, lines=sheet.lines,
                               progress=progress)
-    result = resource.import_data(sheet.dataset, dry_run=dry_run, use_transactions=True,
-                                  rollback_on_validation_errors=True, raise_errors=False)
+    with audit.remembering_names():
+        result = resource.import_data(sheet.dataset, dry_run=dry_run, use_transactions=True,
+                                      rollback_on_validation_errors=True, raise_errors=False)
     for error in result.base_errors:
         report.problems.append(f"导入失败：{error.error}")
     reference_column = resource_class.column(resource_class.REFERENCE)
