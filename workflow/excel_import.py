@@ -447,8 +447,10 @@ def read_sheet(fileobj, resource_class, *, name: str = "上传的文件") -> She
     check_archive(fileobj, name)
     try:
         book = load_workbook(fileobj, read_only=True, data_only=True)
+    except SyntaxError:  # ElementTree's and lxml's XML ParseError
+        raise _unreadable(name) from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
-            SyntaxError, EOFError):  # SyntaxError: ElementTree's and lxml's XML ParseError
+            EOFError):
         raise ImportFileError(f"无法读取文件“{name}”。请上传 .xlsx 格式的 Excel 文件"
                               f"（可下载导入模板填写）。") from None
     try:
