@@ -201,6 +201,20 @@ class ClueImportResource(ExcelResource):
             Department.objects.filter(kind=Department.Kind.PROCURATORATE))
         self.fields["place"].widget = PlaceWidget(
             Jurisdiction.objects.filter(path__startswith=department.jurisdiction.path))
+        self._profiles: dict = {}  # found_on → the rule profile in force (or its RuleError)
+
+    def profile_on(self, day):
+        """The department's rule profile in force on `day`, looked up once per day per file
+        (the profile also keeps its values: the deadline reads them once)."""
+        if day not in self._profiles:
+            try:
+                self._profiles[day] = self.department.jurisdiction.rule_profile_on(day)
+            except RuleError as e:
+                self._profiles[day] = e
+        found = self._profiles[day]
+        if isinstance(found, RuleError):
+            raise found
+        return found
 
     # -- the library's hooks --
 
@@ -282,7 +296,8 @@ class ClueImportResource(ExcelResource):
             elif match.differs:
                 self._note(match.describe())
         try:
-            register_clue(instance, by=self.user, obligors=obligors)
+            register_clue(instance, by=self.user, obligors=obligors,
+                          profile=self.profile_on(instance.found_on))
         except RuleError as e:  # e.g. no rule profile in force on the day it was found
             raise ValidationError({"found_on": str(e)}) from e
 
