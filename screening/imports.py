@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import widgets
 from import_export.fields import Field
+from import_export.results import RowResult
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -202,6 +203,19 @@ class ClueImportResource(ExcelResource):
         self.fields["place"].widget = PlaceWidget(
             Jurisdiction.objects.filter(path__startswith=department.jurisdiction.path))
         self._profiles: dict = {}  # found_on → the rule profile in force (or its RuleError)
+        # (name, code) → the party found or registered by an earlier row that was imported:
+        # asking again would find the same party with nothing to fill or report
+        self._parties: dict = {}
+        self._row_parties: dict = {}
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self._row_parties = {}
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:  # its savepoint kept them
+            self._parties.update(self._row_parties)
 
     def profile_on(self, day):
         """The department's rule profile in force on `day`, looked up once per day per file
@@ -288,9 +302,14 @@ class ClueImportResource(ExcelResource):
             raise ValidationError("该线索已登记，不能通过导入修改。")
         obligors = []
         for name, code in getattr(instance, "_import_obligors", []):
+            party = self._parties.get((name, code))
+            if party is not None:  # an earlier row of the file found or registered it
+                obligors.append(party)
+                continue
             match = find_or_create_party(kind=Party.Kind.ORGANISATION, name=name,
                                          credit_code=code, by=self.user)
             obligors.append(match.party)
+            self._row_parties[(name, code)] = match.party
             if match.created:
                 self._note(f"新登记当事人“{name}”（{code}）。")
             elif match.differs:
