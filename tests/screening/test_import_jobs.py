@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -260,3 +262,19 @@ def test_another_users_import_and_its_progress_are_404(client, officer, settings
     assert confirm(client, clue_import).status_code == 404
     clue_import.refresh_from_db()
     assert clue_import.job_status == "" and clue_import.preview is None  # nothing queued
+
+
+# --- the cost of a row ----------------------------------------------------------------------------
+
+def test_a_rows_queries_do_not_include_per_file_lookups(client, officer):
+    """Duplicates, parties met before in the file, the rule profile, related records' names in
+    the audit: read once per file, not per row (bench/clue_import.py has the timings)."""
+    def per_row_queries(n):
+        clue_import = upload(client, rows(n))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(clue_import.get_absolute_url())
+        return len(queries)
+
+    small, big = per_row_queries(5), per_row_queries(25)
+    per_row = (big - small) / 20
+    assert per_row <= 20  # 36 before (19 now: the savepoints, number, insert, audit, deadline)
