@@ -82,14 +82,18 @@ class HistoricalImportResource(ExcelResource):
         return HistoricalRecord(department=self.department,
                                 jurisdiction=self.department.jurisdiction)
 
-    def get_instance(self, instance_loader, row):
-        key = self.duplicate_key(row)
-        if key is None:
-            return None
-        kind, code, number = key
-        return HistoricalRecord.objects.filter(
-            department=self.department, kind=kind, document_number=number,
-            party__in=Party.objects.by_code(code)).order_by("id").first()
+    def existing(self, keys):
+        found = {}
+        for record in HistoricalRecord.objects.filter(
+                department=self.department,
+                document_number__in={number for _kind, _code, number in keys}).select_related(
+                "party").order_by("id").only("pk", "number", "kind", "document_number",
+                                             "party__credit_code", "party__id_number"):
+            for code in (record.party.credit_code, record.party.id_number):
+                key = (record.kind, normalise_code(code), record.document_number)
+                if code and key in keys:
+                    found.setdefault(key, record)
+        return found
 
     def check_row(self, instance, row, errors):
         name = TextWidget().clean(row.get("赔偿义务人"))

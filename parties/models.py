@@ -252,6 +252,7 @@ class HistoricalImport(ExcelUpload):
     (parties/imports.py, workflow/excel_import.py)."""
 
     file = models.FileField("文件", upload_to=historical_import_path, blank=True)
+    resource_path = "parties.imports.HistoricalImportResource"
 
     class Meta:
         verbose_name = "历史记录导入"
@@ -262,3 +263,7 @@ class HistoricalImport(ExcelUpload):
 
     def get_absolute_url(self) -> str:
         return reverse("parties:historical_import_preview", args=[self.pk])
+
+    @property
+    def progress_url(self) -> str:
+        return reverse("parties:historical_import_progress", args=[self.pk])

@@ -18,6 +18,8 @@ urlpatterns = [
          name="historical_import_template"),
     path("historical/import/<int:pk>/", views_import.historical_import_preview,
          name="historical_import_preview"),
+    path("historical/import/<int:pk>/progress/", views_import.historical_import_progress,
+         name="historical_import_progress"),
     path("historical/import/<int:pk>/confirm/", views_import.historical_import_confirm,
          name="historical_import_confirm"),
     path("historical/import/<int:pk>/discard/", views_import.historical_import_discard,

@@ -1,5 +1,6 @@
 """Importing 历史记录 from Excel: upload → preview (a dry run: every row's result, nothing
-saved) → confirm (the same import, for real, in one transaction) or discard, as for clues
+saved; stored once) → confirm (the same import, for real, in one transaction) or discard, as
+for clues, big files in the background
 (screening/views_import.py). The uploaded file waits as a HistoricalImport that only its
 uploader can see."""
 
@@ -22,9 +23,9 @@ def _own_import(request, pk) -> HistoricalImport:
     return excel_import.uploaders_own(HistoricalImport, request, pk)
 
 
-def _preview(request, upload, report, status=200):
+def _preview(request, upload, report, status=200, **context):
     return render(request, "parties/historical_import_preview.html", {
-        "upload": upload, "report": report,
+        "upload": upload, "report": report, **context,
         "upload_url": reverse("parties:historical_import_upload"),
         "confirm_url": reverse("parties:historical_import_confirm", args=[upload.pk]),
         "discard_url": reverse("parties:historical_import_discard", args=[upload.pk]),
@@ -45,9 +46,16 @@ def historical_import_upload(request):
 @permission_required(ADD, raise_exception=True)
 def historical_import_preview(request, pk):
     upload = _own_import(request, pk)
-    if upload.status != HistoricalImport.Status.PREVIEWED:
-        return _preview(request, upload, None)
-    return _preview(request, upload, imports.preview_import(upload, by=request.user))
+    context = excel_import.preview_context(upload, by=request.user)
+    context.pop("upload")
+    return _preview(request, upload, context.pop("report"), **context)
+
+
+@login_required
+@permission_required(ADD, raise_exception=True)
+def historical_import_progress(request, pk):
+    upload = _own_import(request, pk)
+    return excel_import.progress_fragment(request, upload, progress_url=upload.progress_url)
 
 
 @login_required
@@ -55,6 +63,9 @@ def historical_import_preview(request, pk):
 @permission_required(ADD, raise_exception=True)
 def historical_import_confirm(request, pk):
     upload = _own_import(request, pk)
+    if excel_import.confirm_in_background(upload):
+        messages.info(request, "正在后台导入，本页显示进度；可离开本页，稍后回来查看结果。")
+        return redirect(upload.get_absolute_url())
     try:
         report = imports.confirm_import(upload, by=request.user)
     except excel_import.AlreadyHandled as e:

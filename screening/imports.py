@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import widgets
 from import_export.fields import Field
+from import_export.results import RowResult
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -201,6 +202,33 @@ class ClueImportResource(ExcelResource):
             Department.objects.filter(kind=Department.Kind.PROCURATORATE))
         self.fields["place"].widget = PlaceWidget(
             Jurisdiction.objects.filter(path__startswith=department.jurisdiction.path))
+        self._profiles: dict = {}  # found_on → the rule profile in force (or its RuleError)
+        # (name, code) → the party found or registered by an earlier row that was imported:
+        # asking again would find the same party with nothing to fill or report
+        self._parties: dict = {}
+        self._row_parties: dict = {}
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self._row_parties = {}
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:  # its savepoint kept them
+            self._parties.update(self._row_parties)
+
+    def profile_on(self, day):
+        """The department's rule profile in force on `day`, looked up once per day per file
+        (the profile also keeps its values: the deadline reads them once)."""
+        if day not in self._profiles:
+            try:
+                self._profiles[day] = self.department.jurisdiction.rule_profile_on(day)
+            except RuleError as e:
+                self._profiles[day] = e
+        found = self._profiles[day]
+        if isinstance(found, RuleError):
+            raise found
+        return found
 
     # -- the library's hooks --
 
@@ -210,12 +238,13 @@ class ClueImportResource(ExcelResource):
     def duplicate_key(self, row):
         return TextWidget().clean(row.get("来源文号")) or None
 
-    def get_instance(self, instance_loader, row):
-        reference = self.duplicate_key(row)
-        if not reference:
-            return None
-        return Clue.objects.filter(department=self.department,
-                                   source_reference=reference).order_by("id").first()
+    def existing(self, keys):
+        found = {}
+        for pk, reference, number in Clue.objects.filter(
+                department=self.department, source_reference__in=keys).order_by(
+                "id").values_list("pk", "source_reference", "number"):
+            found.setdefault(reference, Clue(pk=pk, number=number))
+        return found
 
     def check_row(self, instance, row, errors):
         today = timezone.localdate()
@@ -255,8 +284,12 @@ class ClueImportResource(ExcelResource):
         try:
             # number, registrant and rule profile are given by register_clue; the state is
             # protected (FSMField): clean_fields() would assign it and be refused
+            # the related records come from the widgets' lists, read once per file: checking
+            # each one exists again would cost a query per column and row
             instance.full_clean(exclude=[*errors, "number", "registered_by", "rule_profile",
-                                         "state"], validate_unique=False)
+                                         "state", "department", "jurisdiction", "channel",
+                                         "referring_procuratorate", "place"],
+                                validate_unique=False)
         except ValidationError as e:
             # a column its widget already refused is not reported twice by Clue.clean()
             for key, messages in e.message_dict.items():
@@ -269,15 +302,21 @@ class ClueImportResource(ExcelResource):
             raise ValidationError("该线索已登记，不能通过导入修改。")
         obligors = []
         for name, code in getattr(instance, "_import_obligors", []):
+            party = self._parties.get((name, code))
+            if party is not None:  # an earlier row of the file found or registered it
+                obligors.append(party)
+                continue
             match = find_or_create_party(kind=Party.Kind.ORGANISATION, name=name,
                                          credit_code=code, by=self.user)
             obligors.append(match.party)
+            self._row_parties[(name, code)] = match.party
             if match.created:
                 self._note(f"新登记当事人“{name}”（{code}）。")
             elif match.differs:
                 self._note(match.describe())
         try:
-            register_clue(instance, by=self.user, obligors=obligors)
+            register_clue(instance, by=self.user, obligors=obligors,
+                          profile=self.profile_on(instance.found_on))
         except RuleError as e:  # e.g. no rule profile in force on the day it was found
             raise ValidationError({"found_on": str(e)}) from e
 

@@ -8,10 +8,12 @@ from .models import Clue
 from .models.clues import referral_errors
 
 
-def register_clue(clue: Clue, *, by, participants=(), obligors=()) -> Clue:
+def register_clue(clue: Clue, *, by, participants=(), obligors=(), profile=None) -> Clue:
     """Give a new clue its number (jurisdiction, year, sequence; never reused) and save it.
     A clue referred by a procuratorate names it (SX 第八条) and the procuratorate takes part
-    in the clue: its 检察联络员 follows it, read-only (accounts/scoping.py)."""
+    in the clue: its 检察联络员 follows it, read-only (accounts/scoping.py). `profile`: the
+    jurisdiction's rule profile in force on found_on, when the caller has looked it up already
+    (an import, once per day for the whole file)."""
     errors = referral_errors(clue)
     if errors:
         raise ValidationError(errors)
@@ -23,7 +25,7 @@ def register_clue(clue: Clue, *, by, participants=(), obligors=()) -> Clue:
         seq = next_number(f"clue:{clue.jurisdiction.code}", year)
         clue.number = f"{clue.jurisdiction.code}-{year}-XS{seq:05d}"
         clue.registered_by = by
-        clue.rule_profile = clue.jurisdiction.rule_profile_on(clue.found_on)
+        clue.rule_profile = profile or clue.jurisdiction.rule_profile_on(clue.found_on)
         clue.save()
         if procuratorate is not None:
             participants = [*participants, procuratorate]

@@ -31,6 +31,8 @@ urlpatterns += [
     path("clues/import/", views_import.import_upload, name="import_upload"),
     path("clues/import/template/", views_import.import_template, name="import_template"),
     path("clues/import/<int:pk>/", views_import.import_preview, name="import_preview"),
+    path("clues/import/<int:pk>/progress/", views_import.import_progress,
+         name="import_progress"),
     path("clues/import/<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
     path("clues/import/<int:pk>/discard/", views_import.import_discard, name="import_discard"),
     path("reports/quarterly/", views_reports.report_quarterly, name="report_quarterly"),

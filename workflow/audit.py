@@ -35,6 +35,20 @@ def current_actor():
     return _actor.get()
 
 
+_names: ContextVar[dict | None] = ContextVar("audit_names", default=None)
+
+
+@contextmanager
+def remembering_names() -> Iterator[None]:
+    """Within the block a related record is read once for the audit's display of it: a bulk
+    import registers thousands of records naming the same few (department, channel …)."""
+    token = _names.set({})
+    try:
+        yield
+    finally:
+        _names.reset(token)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
@@ -65,8 +79,14 @@ def _shown(field: models.Field, raw: Any) -> str:
     if raw is None or raw == "":
         return ""
     if field.is_relation:
+        names, key = _names.get(), (field.related_model, raw)
+        if names is not None and key in names:
+            return names[key]
         related = field.related_model._base_manager.filter(pk=raw).first()
-        return str(related) if related is not None else f"#{raw}"
+        shown = str(related) if related is not None else f"#{raw}"
+        if names is not None:
+            names[key] = shown
+        return shown
     if field.choices:
         return str(dict(field.flatchoices).get(raw, raw))
     if isinstance(raw, bool):

@@ -23,3 +23,11 @@ def process_deadline_alerts_task(alert_ids):
 @shared_task(name="workflow.send_notification_emails", acks_late=True, ignore_result=True)
 def send_notification_emails_task(notification_ids):
     notifications.send_emails(notification_ids)
+
+
+@shared_task(name="workflow.run_excel_import", acks_late=True, ignore_result=True)
+def run_excel_import_task(model_label, upload_id):
+    """The preview or confirmation of a big Excel import (workflow/excel_import.run_job)."""
+    from .excel_import import run_job
+
+    run_job(model_label, upload_id)

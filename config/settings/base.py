@@ -273,5 +273,15 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # STALE_SECONDS is taken over.
 ECOCLAIM_REPORT_DIRECT_MAX_ROWS = env_int("ECOCLAIM_REPORT_DIRECT_MAX_ROWS", 2000)
 ECOCLAIM_REPORT_STALE_SECONDS = env_int("ECOCLAIM_REPORT_STALE_SECONDS", 3600)
-ECOCLAIM_IMPORT_MAX_ROWS = env_int("ECOCLAIM_IMPORT_MAX_ROWS", 2000)
+# Excel imports (workflow/excel_import.py): data rows of one file; up to DIRECT_MAX_ROWS the
+# preview and the confirmation run in the request, above it as a Celery job (each row is
+# still ~20 SQL statements, bench/clue_import.py: 500 rows stay a few seconds).
+ECOCLAIM_IMPORT_MAX_ROWS = env_int("ECOCLAIM_IMPORT_MAX_ROWS", 20000)
+ECOCLAIM_IMPORT_DIRECT_MAX_ROWS = env_int("ECOCLAIM_IMPORT_DIRECT_MAX_ROWS", 500)
+# rows of the sheet read at most, blank ones included (a million blank rows zip to little)
+ECOCLAIM_IMPORT_MAX_SHEET_ROWS = env_int("ECOCLAIM_IMPORT_MAX_SHEET_ROWS", 30000)
+ECOCLAIM_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("ECOCLAIM_IMPORT_MAX_UNCOMPRESSED_BYTES",
+                                                 100 * 1024 * 1024)
+ECOCLAIM_IMPORT_MAX_ZIP_RATIO = env_int("ECOCLAIM_IMPORT_MAX_ZIP_RATIO", 100)
+ECOCLAIM_IMPORT_STALE_SECONDS = env_int("ECOCLAIM_IMPORT_STALE_SECONDS", 30 * 60)
 ECOCLAIM_IMPORT_MAX_BYTES = env_int("ECOCLAIM_IMPORT_MAX_BYTES", 10 * 1024 * 1024)

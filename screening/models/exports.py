@@ -110,6 +110,7 @@ class ClueImport(ExcelUpload):
     again, for real, in one transaction."""
 
     file = models.FileField("文件", upload_to=import_path, blank=True)
+    resource_path = "screening.imports.ClueImportResource"
 
     class Meta:
         verbose_name = "线索导入"
@@ -119,3 +120,7 @@ class ClueImport(ExcelUpload):
 
     def get_absolute_url(self) -> str:
         return reverse("screening:import_preview", args=[self.pk])
+
+    @property
+    def progress_url(self) -> str:
+        return reverse("screening:import_progress", args=[self.pk])

@@ -248,3 +248,37 @@ def test_the_party_page_offers_it_prefilled(client, officer):
     response = client.get(f"{CREATE}?party={party.pk}")
     assert response.context["form"].initial["credit_code"] == CODE
     assert client.get(f"{CREATE}?party=abc").status_code == 200
+
+
+def test_the_dry_run_is_stored_and_a_big_file_runs_in_the_background(
+        client, officer, settings, monkeypatch):
+    # the shared machinery (workflow/excel_import.py) serves 历史记录 as it serves clues
+    from workflow import excel_import
+
+    settings.ECOCLAIM_IMPORT_DIRECT_MAX_ROWS = 1
+    imported = upload(client, [row(), row(**{"文书文号": "并环罚〔2024〕40号"})])
+    progress = reverse("parties:historical_import_progress", args=[imported.pk])
+    page = client.get(imported.get_absolute_url()).content.decode()
+    assert f'hx-get="{progress}"' in page and "已处理0 / 2行" in page
+    client.force_login(UserFactory(department=officer.department, role=Role.OFFICER))
+    assert client.get(progress).status_code == 404  # the uploader's own
+    client.force_login(officer)
+
+    excel_import.run_job(HistoricalImport._meta.label, imported.pk)
+    runs = []
+    monkeypatch.setattr(excel_import, "run_import", lambda *a, **k: runs.append(1))
+    report, page = preview(client, imported)
+    assert [r.status for r in report.rows] == ["new", "new"] and not runs  # read back
+    assert "确认导入2条历史记录" in page
+    assert confirm(client, imported).url == imported.get_absolute_url()
+    assert "正在后台导入" in client.get(imported.get_absolute_url()).content.decode()
+    monkeypatch.undo()
+    excel_import.run_job(HistoricalImport._meta.label, imported.pk)
+    assert HistoricalRecord.objects.count() == 2
+
+
+def test_an_unreadable_file_is_refused_on_the_upload_page(client, officer):
+    response = client.post(UPLOAD, {"file": SimpleUploadedFile("历史.xlsx", b"PK\x03\x04")})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"][0].startswith("无法读取文件“历史.xlsx”")
+    assert not HistoricalImport.objects.exists()
