@@ -65,8 +65,11 @@ def test_a_real_worker_delivers_a_reminder(settings, tmp_path):
     assert deadline.next_action_on == today
 
     queue = f"test-deadlines-{uuid.uuid4().hex[:12]}"
+    # Django put TZ=TIME_ZONE into this process's environment; the worker starts from the
+    # machine's own (libfaketime, under `make test`'s faked clock, reads its date in that zone).
+    inherited = {key: value for key, value in os.environ.items() if key != "TZ"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "TEST_DATABASE_URL": database_url(),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
