@@ -12,8 +12,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # The suite must pass whatever the date: `make test` runs it again, browser tests aside, with
 # the whole process's clock (Python, the Celery worker it starts) set by libfaketime to a
-# quarter's last evening in Beijing, when the quarter-end warnings show. Empty: skip that run.
-FAKED_NOW ?= 2027-03-31 15:30:00
+# quarter's last day, when the quarter-end warnings show, at 01:30 in Beijing while UTC is
+# still on the day before. Empty: skip that run.
+FAKED_NOW ?= 2027-03-30 17:30:00
 
 # WeasyPrint renders through Pango and subsets fonts with HarfBuzz's subsetter
 # (libharfbuzz-subset0, much faster than fontTools); forms are set in Noto Serif CJK SC.
@@ -134,8 +135,8 @@ test: install
 	@$(PY) -c "$$SERVICES_SUMMARY"
 	env -u DJANGO_SETTINGS_MODULE $(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$(FAKED_NOW)" ]; then \
-	  echo "make test: again on a faked clock, $(FAKED_NOW) UTC (libfaketime), browser tests aside"; \
-	  env -u DJANGO_SETTINGS_MODULE faketime -f "@$(FAKED_NOW)" \
+	  echo "make test: again on a faked clock, $(FAKED_NOW) machine time (libfaketime), browser tests aside"; \
+	  env -u DJANGO_SETTINGS_MODULE -u TZ faketime -f "@$(FAKED_NOW)" \
 	    $(PY) -m pytest -q -p no:cacheprovider -m "not browser" $(PYTEST_ARGS); \
 	fi
 
