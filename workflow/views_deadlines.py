@@ -23,7 +23,7 @@ from accounts.scoping import department_q
 from rules.calendar import WorkCalendar
 
 from . import notifications
-from .forms import StyledForm
+from .forms import QuickSelect, StyledForm
 from .models import Deadline, DeadlineKind, Notification
 from .pagination import keyset_page
 
@@ -55,9 +55,10 @@ class DeadlineFilterForm(StyledForm, forms.Form):
     ]
     view = forms.ChoiceField(label="范围", choices=VIEWS, required=False)
     kind = forms.ChoiceField(label="期限类别", choices=[("", "全部类别"), *DeadlineKind.choices],
-                             required=False)
+                             required=False, widget=QuickSelect)
     department = forms.ModelChoiceField(label="办理部门", queryset=Department.objects.none(),
-                                        required=False, empty_label="全部部门")
+                                        required=False, empty_label="全部部门",
+                                        widget=QuickSelect)
     on = forms.DateField(label="届满日", required=False)
     mine = forms.BooleanField(label="只看我负责的", required=False)
 
@@ -70,6 +71,13 @@ class DeadlineFilterForm(StyledForm, forms.Form):
         if self.is_bound and self.is_valid():
             return self.cleaned_data.get(name) or default
         return default
+
+    def statuses(self) -> list[str]:
+        """The statuses the view shows, for keyset_page's split (one index range each)."""
+        return {"overdue": [Deadline.Status.OVERDUE],
+                "closed": [Deadline.Status.MET, Deadline.Status.CANCELLED],
+                "all": list(Deadline.Status.values)}.get(self.value("view", "active"),
+                                                         list(ACTIVE))
 
     def apply(self, qs, today: date):
         view = self.value("view", "active")
@@ -102,7 +110,7 @@ def deadline_board(request):
         Deadline.objects.visible_to(request.user).select_related("department", "responsible"),
         today,
     )
-    page = keyset_page(deadlines, key="due",
+    page = keyset_page(deadlines, key="due", split=("status", filters.statuses()),
                        after=request.GET.get("after"), before=request.GET.get("before"))
     view = filters.value("view", "active")
     summary = []

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 9, 30)
 # session, user (+ department + jurisdiction), user and group permissions, the page, the
 # navbar (roles + unread), one list-specific extra (filter choices, badges or the board's
-# departments and summary)
-MAX_QUERIES = {"/screening/clues/": 7, "/cases/": 7, "/workflow/deadlines/": 7,
+# departments and summary); the board's page is one query per status shown (open, overdue)
+MAX_QUERIES = {"/screening/clues/": 7, "/cases/": 7, "/workflow/deadlines/": 8,
                "/workflow/deadlines/?view=overdue": 8}
 
 
@@ -97,3 +97,35 @@ def test_page_51_costs_what_the_first_page_costs(client, demo_org, settings, use
                 response = client.get(f"{url}?after={cursor}")
             deep, rows, _ = count(client, f"{url}?after={cursor}")
             assert deep == first and rows > 1, url
+
+
+@pytest.mark.parametrize("view", ["active", "all", "closed"])
+def test_the_board_merges_its_statuses_in_due_order(client, demo_org, settings, view):
+    """The board reads each status through its own index range (keyset_page's split) and
+    merges them: the pages together are every deadline of the view once, latest due first."""
+    settings.ECOCLAIM_PAGE_SIZE = 7
+    officer = demo_org.by_username["qiantou"]
+    client.force_login(officer)
+    with time_machine.travel(TODAY, tick=False):
+        add_rows(demo_org, 40)
+        every_fifth = list(Deadline.objects.order_by("pk").values_list("pk", flat=True))[::5]
+        Deadline.objects.filter(pk__in=every_fifth).update(status=Deadline.Status.MET)
+        statuses = {"active": ["open", "overdue"], "closed": ["met", "cancelled"],
+                    "all": ["open", "overdue", "met", "cancelled"]}[view]
+        expected = list(Deadline.objects.visible_to(officer).filter(status__in=statuses)
+                        .order_by("-due", "-pk").values_list("pk", flat=True))
+        seen, url = [], f"/workflow/deadlines/?view={view}"
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        page_sql = [q["sql"] for q in ctx.captured_queries
+                    if 'FROM "workflow_deadline"' in q["sql"] and "LIMIT 8" in q["sql"]]
+        assert len(page_sql) == len(statuses)  # one ordered range per status, no IN (...)
+        while True:
+            page = response.context["page"]
+            seen += [d.pk for d in page]
+            if not page.next_cursor:
+                break
+            response = client.get(f"{url}&after={page.next_cursor}")
+        assert seen == expected and len(seen) > 7
+        back = client.get(f"{url}&before={page.prev_cursor}").context["page"]
+        assert [d.pk for d in back] == expected[-len(page.rows) - 7:-len(page.rows)]
