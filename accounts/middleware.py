@@ -21,6 +21,13 @@ class NoStoreForUsersMiddleware:
         return response
 
 
+def stamp_session_at_login(sender, request, user, **kwargs):
+    """The login saves the session anyway: stamp it then, so the first page does not write."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRefreshMiddleware.KEY] = int(time.time())
+
+
 class SessionRefreshMiddleware:
     """Sessions expire after SESSION_COOKIE_AGE (8 hours) without activity, as with
     SESSION_SAVE_EVERY_REQUEST, but the session row is written only when its last refresh is

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.conftest import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
@@ -60,8 +62,8 @@ def test_a_page_writes_the_session_only_once_per_refresh_interval(client, demo_o
     refresh = timedelta(seconds=settings.ECOCLAIM_SESSION_REFRESH_SECONDS)
     with time_machine.travel(START, tick=False) as clock:
         client.force_login(demo_org.by_username["shuiwu"])
-        response, writes = session_writes(client)  # first page after login: stamped once
-        assert logged_in(response)
+        response, writes = session_writes(client)  # the login stamped the session
+        assert logged_in(response) and writes == []
         for seconds in (1, 60, refresh.seconds - 1):
             clock.move_to(START + timedelta(seconds=seconds))
             response, writes = session_writes(client)
@@ -75,10 +77,13 @@ def test_a_page_writes_the_session_only_once_per_refresh_interval(client, demo_o
 
 
 def test_the_session_cookie_ends_with_the_browser(client, demo_org):
-    client.force_login(demo_org.by_username["jingban"])
-    response = client.get(LIST)  # the first page stamps the session: its cookie is sent
+    response = client.post(reverse("login"), {"username": "jingban", "password": PASSWORD})
+    assert response.status_code == 302
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie.value and not cookie["max-age"] and not cookie["expires"]
+    # the login stamped the session: the first page writes nothing
+    response, writes = session_writes(client)
+    assert logged_in(response) and writes == []
 
 
 def test_logout_still_ends_the_session(client, demo_org):
