@@ -145,6 +145,8 @@ def generate(org, clues: int, cases: int, deadlines: int) -> None:
                   FROM generate_series(%(first)s, %(last)s) AS i) AS g
             """, {**common, "first": have + 1, "last": deadlines, "officers": officers,
                   "ct": ContentType.objects.get_for_model(Department).pk})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the small tables too (jurisdiction paths, departments)
 
 
 def page51_cursor(qs, key: str) -> str:
