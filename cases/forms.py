@@ -4,7 +4,7 @@ from django.utils import timezone
 from parties.services import find_party
 from parties.validators import normalise_code
 from workflow.attachments import validate_upload
-from workflow.forms import StyledForm
+from workflow.forms import QuickSelect, StyledForm
 
 from .models import Case, CaseObligor, Evidence, Investigation
 
@@ -105,9 +105,9 @@ class ReasonForm(StyledForm, forms.Form):
 
 
 class CaseFilterForm(StyledForm, forms.Form):
-    stage = forms.ChoiceField(label="阶段", required=False,
+    stage = forms.ChoiceField(label="阶段", required=False, widget=QuickSelect,
                               choices=[("", "全部阶段"), *Case.Stage.choices])
-    classification = forms.ChoiceField(label="类别", required=False,
+    classification = forms.ChoiceField(label="类别", required=False, widget=QuickSelect,
                                        choices=[("", "全部类别"), *Case.Classification.choices])
     q = forms.CharField(label="编号或案由", required=False)
 

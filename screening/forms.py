@@ -4,7 +4,7 @@ from django.utils import timezone
 from accounts.models import Department, Jurisdiction
 from parties.services import find_party
 from parties.validators import normalise_code
-from workflow.forms import StyledForm
+from workflow.forms import QuickSelect, StyledForm
 
 from .models import Clue, SourceChannel
 from .services import follow_referring_procuratorate
@@ -97,11 +97,11 @@ class ClueForm(StyledForm, forms.ModelForm):
 
 class ClueFilterForm(StyledForm, forms.Form):
     q = forms.CharField(label="编号或概要", required=False)
-    state = forms.ChoiceField(label="状态", required=False,
+    state = forms.ChoiceField(label="状态", required=False, widget=QuickSelect,
                               choices=[("", "全部状态"), *Clue.State.choices])
-    damage_type = forms.ChoiceField(label="损害类型", required=False,
+    damage_type = forms.ChoiceField(label="损害类型", required=False, widget=QuickSelect,
                                     choices=[("", "全部类型"), *Clue.DamageType.choices])
-    channel = forms.ModelChoiceField(label="线索渠道", required=False,
+    channel = forms.ModelChoiceField(label="线索渠道", required=False, widget=QuickSelect,
                                      queryset=SourceChannel.objects.all(),
                                      empty_label="全部渠道")
 

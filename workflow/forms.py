@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 
 class StyledForm:
@@ -26,3 +28,31 @@ class StyledForm:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def _attrs(attrs: dict) -> str:
+    # django/forms/widgets/attrs.html
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items() if value is not False)
+
+
+class QuickSelect(forms.Select):
+    """forms.Select with the same HTML, written in Python instead of one template include per
+    option: the filter bars of the long lists (clues, cases, deadlines) render on every page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _ in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in options:
+                parts.append(f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                             f'{_attrs(option["attrs"])}>{conditional_escape(option["label"])}'
+                             "</option>\n")
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+

@@ -53,8 +53,16 @@ class KeysetPage:
 
 
 def keyset_page(queryset: QuerySet, *, key: str, after: str | None = None,
-                before: str | None = None, size: int | None = None) -> KeysetPage:
-    """One page of `queryset` ordered by (key DESC, pk DESC)."""
+                before: str | None = None, size: int | None = None,
+                split: tuple[str, list] | None = None) -> KeysetPage:
+    """One page of `queryset` ordered by (key DESC, pk DESC).
+
+    `split=(field, values)`: the page holds the rows whose `field` is one of `values` (e.g.
+    status open or overdue; `queryset` itself is not filtered on `field`), and an index starts
+    with (field, key, pk). PostgreSQL cannot walk such an index in (key, pk) order across
+    several values, so `field IN (...)` would read and sort every matching row; instead each
+    value gets its own ordered, limited query (`field = value`, an index range scan) and the
+    page is merged from them."""
     size = size or settings.ECOCLAIM_PAGE_SIZE
     field = queryset.model._meta.get_field(key)
 
@@ -76,7 +84,14 @@ def keyset_page(queryset: QuerySet, *, key: str, after: str | None = None,
         else:
             qs = qs.filter(Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": pk}))
     order = (key, "pk") if going_back else (f"-{key}", "-pk")
-    rows = list(qs.order_by(*order)[: size + 1])
+    if split:
+        rows = []
+        for value in split[1]:
+            rows += qs.filter(**{split[0]: value}).order_by(*order)[: size + 1]
+        rows.sort(key=lambda r: (getattr(r, field.attname), r.pk), reverse=not going_back)
+        rows = rows[: size + 1]
+    else:
+        rows = list(qs.order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if going_back:

@@ -23,7 +23,7 @@ from accounts.scoping import department_q
 from rules.calendar import WorkCalendar
 
 from . import notifications
-from .forms import StyledForm
+from .forms import QuickSelect, StyledForm
 from .models import Deadline, DeadlineKind, Notification
 from .pagination import keyset_page
 
@@ -55,9 +55,10 @@ class DeadlineFilterForm(StyledForm, forms.Form):
     ]
     view = forms.ChoiceField(label="范围", choices=VIEWS, required=False)
     kind = forms.ChoiceField(label="期限类别", choices=[("", "全部类别"), *DeadlineKind.choices],
-                             required=False)
+                             required=False, widget=QuickSelect)
     department = forms.ModelChoiceField(label="办理部门", queryset=Department.objects.none(),
-                                        required=False, empty_label="全部部门")
+                                        required=False, empty_label="全部部门",
+                                        widget=QuickSelect)
     on = forms.DateField(label="届满日", required=False)
     mine = forms.BooleanField(label="只看我负责的", required=False)
 
@@ -71,17 +72,19 @@ class DeadlineFilterForm(StyledForm, forms.Form):
             return self.cleaned_data.get(name) or default
         return default
 
+    def statuses(self) -> list[str]:
+        """The statuses the view shows, for keyset_page's split (one index range each)."""
+        return {"overdue": [Deadline.Status.OVERDUE],
+                "closed": [Deadline.Status.MET, Deadline.Status.CANCELLED],
+                "all": list(Deadline.Status.values)}.get(self.value("view", "active"),
+                                                         list(ACTIVE))
+
     def apply(self, qs, today: date):
-        view = self.value("view", "active")
-        if view == "week":
+        """Every filter but the status, which is statuses() (applied one status at a time by
+        keyset_page's split: with a redundant `status IN` the planner misjudges the rows)."""
+        if self.value("view", "active") == "week":
             monday, sunday = week_of(today)
-            qs = qs.filter(status__in=ACTIVE, due__range=(monday, sunday))
-        elif view == "overdue":
-            qs = qs.filter(status=Deadline.Status.OVERDUE)
-        elif view == "closed":
-            qs = qs.filter(status__in=(Deadline.Status.MET, Deadline.Status.CANCELLED))
-        elif view == "active":
-            qs = qs.filter(status__in=ACTIVE)
+            qs = qs.filter(due__range=(monday, sunday))
         if self.value("kind"):
             qs = qs.filter(kind=self.value("kind"))
         if self.value("department"):
@@ -102,12 +105,13 @@ def deadline_board(request):
         Deadline.objects.visible_to(request.user).select_related("department", "responsible"),
         today,
     )
-    page = keyset_page(deadlines, key="due",
+    statuses = filters.statuses()
+    page = keyset_page(deadlines, key="due", split=("status", statuses),
                        after=request.GET.get("after"), before=request.GET.get("before"))
     view = filters.value("view", "active")
     summary = []
     if view in ("week", "overdue"):  # bounded sets; the whole table is never grouped
-        summary = list(deadlines.order_by().values("department__name", "kind")
+        summary = list(deadlines.filter(status__in=statuses).order_by().values("department__name", "kind")
                        .annotate(n=Count("id")).order_by("-n", "department__name")[:12])
         labels = dict(DeadlineKind.choices)
         for row in summary:
