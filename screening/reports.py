@@ -44,6 +44,7 @@ from django.utils import timezone
 from accounts.models import Department, Jurisdiction
 from rules.calendar import cn_date
 from workflow import spreadsheets
+from workflow.jobs import enqueue_after_commit
 from workflow.spreadsheets import AMOUNT, COUNT, DATE, NUMBER, TEXT, Column
 
 from .models import (
@@ -443,9 +444,9 @@ def request_export(scope: ReportScope, *, by, rows_total: int) -> ReportExport:
 
     with transaction.atomic():
         export = create_export(scope, by=by, rows_total=rows_total)
-        # robust: a broker that is down must not turn the committed request into an error;
-        # the export then stays 排队中 and can be requested again
-        transaction.on_commit(lambda: build_report_export_task.delay(export.pk), robust=True)
+        # a broker that is down never turns the committed request into an error; the export
+        # stays 排队中 and the sweep (workflow/jobs.py) queues it again
+        enqueue_after_commit(build_report_export_task, export.pk)
     return export
 
 

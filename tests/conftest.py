@@ -45,3 +45,30 @@ def calendar_package_through_2026(monkeypatch):
 
     monkeypatch.setattr(calendar, "_package_day", package_day)
     monkeypatch.setattr(calendar, "package_years", package_years)
+
+
+DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture
+def dead_broker():
+    """The Celery app pointed at a real broker that cannot be reached (no mock): every send
+    fails with kombu's OperationalError, as when Redis is down. Restored afterwards. (Settings
+    come in under the CELERY_ namespace, so the namespaced keys are the ones to change.)"""
+    from config.celery import app
+
+    dead = {"CELERY_BROKER_URL": DEAD_BROKER, "CELERY_BROKER_TRANSPORT_OPTIONS": {},
+            "CELERY_TASK_PUBLISH_RETRY_POLICY": {"max_retries": 1, "interval_start": 0,
+                                                 "interval_step": 0.1, "interval_max": 0.1}}
+    saved = {k: app.conf.get(k) for k in dead}
+    always_eager = app.conf.task_always_eager
+    app.conf.update(dead)
+    app.conf.task_always_eager = False
+    app._pool = None
+    app.amqp._producer_pool = None
+    assert app.connection_for_write().as_uri().endswith("127.0.0.1:1/0")
+    yield app
+    app.conf.update(saved)
+    app.conf.task_always_eager = always_eager
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -768,9 +768,11 @@ def _requeue_lost_alerts(now: datetime, size: int) -> int:
 
 
 def _enqueue_alerts(alert_ids: list[int]) -> None:
+    """Never raises: a lost send is re-enqueued by a later scan (_requeue_lost_alerts)."""
+    from .jobs import send_task
     from .tasks import process_deadline_alerts_task
 
-    process_deadline_alerts_task.delay(alert_ids)
+    send_task(process_deadline_alerts_task, alert_ids)
 
 
 # --- delivery ------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from rules.calendar import cn_date
 
 from . import audit
 from .forms import StyledForm
+from .jobs import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -740,8 +741,7 @@ def request_job(upload: ExcelUpload, job: str) -> bool:
                  job_started_at=None)
         if queued:
             label = model._meta.label
-            transaction.on_commit(lambda: run_excel_import_task.delay(label, upload.pk),
-                                  robust=True)
+            enqueue_after_commit(run_excel_import_task, label, upload.pk)
     upload.refresh_from_db()
     return bool(queued)
 

@@ -84,9 +84,11 @@ def notify(recipient, *, verb: str, title: str, body: str = "", url: str = "",
 
 
 def _enqueue_emails(notification_ids: list[int]) -> None:
+    """Never raises: a lost send is re-enqueued by requeue_pending_emails."""
+    from .jobs import send_task
     from .tasks import send_notification_emails_task
 
-    send_notification_emails_task.delay(notification_ids)
+    send_task(send_notification_emails_task, notification_ids)
 
 
 def send_emails(notification_ids: Iterable[int], *, now: datetime | None = None) -> int:

@@ -31,3 +31,11 @@ def run_excel_import_task(model_label, upload_id):
     from .excel_import import run_job
 
     run_job(model_label, upload_id)
+
+
+@shared_task(name="workflow.sweep_jobs", acks_late=True, ignore_result=True)
+def sweep_jobs_task():
+    """Celery beat, every ECOCLAIM_JOB_SWEEP_SECONDS: lost and stale jobs queued again."""
+    from .jobs import sweep
+
+    sweep()

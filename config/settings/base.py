@@ -289,3 +289,16 @@ ECOCLAIM_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("ECOCLAIM_IMPORT_MAX_UNCOMPRESS
 ECOCLAIM_IMPORT_MAX_ZIP_RATIO = env_int("ECOCLAIM_IMPORT_MAX_ZIP_RATIO", 100)
 ECOCLAIM_IMPORT_STALE_SECONDS = env_int("ECOCLAIM_IMPORT_STALE_SECONDS", 30 * 60)
 ECOCLAIM_IMPORT_MAX_BYTES = env_int("ECOCLAIM_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Background jobs (workflow/jobs.py): a send lost at commit (broker down) never fails the
+# request; every ECOCLAIM_JOB_SWEEP_SECONDS a sweep queues again the exports and imports still
+# queued REQUEUE_AFTER_SECONDS after they were requested, those running but stale (their
+# STALE_SECONDS above), and the e-mails still pending EMAIL_RETRY_AFTER_SECONDS after writing.
+ECOCLAIM_JOB_SWEEP_SECONDS = env_int("ECOCLAIM_JOB_SWEEP_SECONDS", 300)
+ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS = env_int("ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS", 300)
+ECOCLAIM_JOB_SWEEP_BATCH = env_int("ECOCLAIM_JOB_SWEEP_BATCH", 500)
+ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS = env_int("ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
+    "task": "workflow.sweep_jobs",
+    "schedule": timedelta(seconds=ECOCLAIM_JOB_SWEEP_SECONDS),
+}

@@ -138,6 +138,39 @@ def test_a_lost_job_is_taken_over_once_stale(client, officer, settings):
     assert run_job(ClueImport._meta.label, clue_import.pk).job_status == "done"
 
 
+def test_with_the_broker_down_the_job_waits_queued_and_the_sweep_sends_it(
+        client, officer, settings, dead_broker, django_capture_on_commit_callbacks):
+    """Issue 14.3: the send lost at commit leaves the job 排队中; the sweep queues it again,
+    and a stale running job too (the redelivered task takes it over)."""
+    from workflow.jobs import sweep
+
+    settings.ECOCLAIM_IMPORT_DIRECT_MAX_ROWS = 2
+    clue_import = upload(client, rows(3))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(clue_import.get_absolute_url())  # the send fails here
+    assert page.status_code == 200
+    assert "正在后台检查（排队中）：已处理0 / 3行（0%）" in page.content.decode()
+
+    dead_broker.conf.task_always_eager = True  # the broker is back (the task runs here)
+    assert sweep()["imports"] == 0  # just requested
+    later = timezone.now() + timedelta(seconds=settings.ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert sweep()["imports"] == 1
+        clue_import.refresh_from_db()
+        assert (clue_import.job_status, clue_import.rows_done) == ("done", 3)
+        assert "确认导入3条线索" in client.get(clue_import.get_absolute_url()).content.decode()
+
+        # the confirmation's worker killed mid-job: running, silent
+        ClueImport.objects.filter(pk=clue_import.pk).update(
+            job=ClueImport.Job.CONFIRM, job_status="running", job_started_at=timezone.now())
+        assert sweep()["imports"] == 0
+    stale = later + timedelta(seconds=settings.ECOCLAIM_IMPORT_STALE_SECONDS + 1)
+    with time_machine.travel(stale, tick=False):
+        assert sweep()["imports"] == 1
+    clue_import.refresh_from_db()
+    assert clue_import.status == ClueImport.Status.IMPORTED and Clue.objects.count() == 3
+
+
 # --- files refused at upload --------------------------------------------------------------------
 
 SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -533,3 +533,46 @@ def test_the_clue_list_offers_the_screening_pages(client, demo_org):
     client.force_login(demo_org.by_username["jiancha"])
     page = client.get(reverse("screening:clue_list")).content.decode()
     assert f'href="{QUARTERLY}"' not in page and "筛查批次" not in page
+
+
+def test_with_the_broker_down_the_export_waits_queued_and_the_sweep_sends_it(
+        client, demo_org, data, settings, dead_broker, django_capture_on_commit_callbacks):
+    """Issue 14.3: a send lost at commit leaves the export 排队中; the sweep queues it again."""
+    from workflow.jobs import sweep
+
+    settings.ECOCLAIM_REPORT_DIRECT_MAX_ROWS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        response = export(client, demo_org.by_username["jingban"])  # the send fails here
+    export_ = ReportExport.objects.get()
+    assert response.status_code == 302 and response.url == export_.get_absolute_url()
+    page = client.get(response.url).content.decode()
+    assert "排队中：已写入0 / 4条" in page
+
+    dead_broker.conf.task_always_eager = True  # the broker is back (the task runs here)
+    assert sweep()["exports"] == 0  # just requested: its send may still be on its way
+    later = datetime(2026, 11, 24, 10, 6, tzinfo=ZoneInfo("Asia/Shanghai"))  # > 300 s
+    with time_machine.travel(later, tick=False):
+        assert sweep()["exports"] == 1
+        assert sweep()["exports"] == 0  # built: nothing left to send
+    export_.refresh_from_db()
+    assert (export_.status, export_.rows_done) == (ReportExport.Status.DONE, 4)
+    assert "下载 Excel" in client.get(response.url).content.decode()
+
+
+def test_the_sweep_sends_a_stale_running_export_which_is_taken_over(demo_org, data, settings,
+                                                                      eager_celery):
+    """A pool process killed mid-export (生成中 23% for good): the sweep queues it again once
+    stale and the redelivered task takes it over (the claim accepts a stale RUNNING)."""
+    from workflow.jobs import sweep
+
+    scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
+    export_ = reports.create_export(scope, by=demo_org.by_username["jingban"], rows_total=4)
+    ReportExport.objects.filter(pk=export_.pk).update(
+        status=ReportExport.Status.RUNNING, rows_done=1,
+        started_at=datetime(2026, 11, 24, 9, 50, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert sweep()["exports"] == 0  # ten minutes: still running somewhere
+    ReportExport.objects.filter(pk=export_.pk).update(
+        started_at=datetime(2026, 11, 24, 8, 59, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert sweep()["exports"] == 1
+    export_.refresh_from_db()
+    assert (export_.status, export_.rows_done) == (ReportExport.Status.DONE, 4)

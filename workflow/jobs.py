@@ -1,0 +1,96 @@
+"""Background jobs: sending a Celery task after the request's commit without ever turning the
+committed request into an error (issue 14.3). A send that fails (broker down) is only logged:
+the job's row stays queued and a periodic pass sends it again (exports and imports: the
+sweep; deadline alerts: the scan's _requeue_lost_alerts; e-mails: requeue_pending_emails)."""
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def send_task(task, *args) -> bool:
+    """task.delay(*args); False (and a warning) when the broker cannot be reached."""
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 - kombu/redis connection errors, whatever the transport
+        logger.warning("could not queue %s%r: broker unreachable; a periodic pass retries",
+                       getattr(task, "name", task), args, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_after_commit(task, *args) -> None:
+    """Send the task once the current transaction commits; a broker error never escapes."""
+    transaction.on_commit(lambda: send_task(task, *args))
+
+
+def requeue_pending_emails(now=None) -> int:
+    """Re-send the e-mails still pending ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS after their
+    notification was written (their send was lost); send_emails' compare-and-set sends each
+    once however often it is queued."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import Notification
+    from .tasks import send_notification_emails_task
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS)
+    ids = list(Notification.objects.filter(
+        email_status=Notification.Email.PENDING, created_at__lt=cutoff,
+    ).order_by("created_at", "id").values_list("pk", flat=True)[:settings.ECOCLAIM_JOB_SWEEP_BATCH])
+    if ids:
+        send_task(send_notification_emails_task, ids)
+    return len(ids)
+
+
+def sweep(now=None) -> dict[str, int]:
+    """The periodic pass (Celery beat, every ECOCLAIM_JOB_SWEEP_SECONDS): queue again the
+    exports and imports still queued ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS after they were
+    requested (their send was lost: broker down) and those running whose worker went silent
+    for their STALE_SECONDS (the task then takes the job over: the claim in build_export /
+    run_job); and the e-mails whose send was lost. Sending twice is harmless: each job is
+    claimed with a compare-and-set. Returns how many of each were queued."""
+    from datetime import timedelta
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from . import excel_import
+    from .tasks import run_excel_import_task
+
+    now = now or timezone.now()
+    batch = settings.ECOCLAIM_JOB_SWEEP_BATCH
+    queued_before = now - timedelta(seconds=settings.ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS)
+    counts = {"exports": 0, "imports": 0, "emails": 0}
+
+    if apps.is_installed("screening"):
+        from screening.reports import stale_after as export_stale
+        from screening.tasks import build_report_export_task
+
+        ReportExport = apps.get_model("screening", "ReportExport")
+        S = ReportExport.Status
+        for pk in ReportExport.objects.filter(
+            Q(status=S.PENDING, created_at__lt=queued_before)
+            | Q(status=S.RUNNING, started_at__lt=now - export_stale())
+        ).order_by("created_at", "id").values_list("pk", flat=True)[:batch]:
+            counts["exports"] += send_task(build_report_export_task, pk)
+
+    for model in apps.get_models():
+        if not issubclass(model, excel_import.ExcelUpload):
+            continue
+        J = model.JobStatus
+        for pk in model.objects.filter(
+            Q(job_status=J.PENDING, created_at__lt=queued_before)
+            | Q(job_status=J.RUNNING, job_started_at__lt=now - excel_import.stale_after())
+        ).order_by("created_at", "id").values_list("pk", flat=True)[:batch]:
+            counts["imports"] += send_task(run_excel_import_task, model._meta.label, pk)
+
+    counts["emails"] = requeue_pending_emails(now)
+    return counts
