@@ -68,7 +68,7 @@ def sweep(now=None) -> dict[str, int]:
     now = now or timezone.now()
     batch = settings.ECOCLAIM_JOB_SWEEP_BATCH
     queued_before = now - timedelta(seconds=settings.ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS)
-    counts = {"exports": 0, "imports": 0, "emails": 0}
+    counts = {"exports": 0, "imports": 0, "emails": 0, "failed": 0}
 
     if apps.is_installed("screening"):
         from screening.reports import stale_after as export_stale
@@ -76,11 +76,14 @@ def sweep(now=None) -> dict[str, int]:
 
         ReportExport = apps.get_model("screening", "ReportExport")
         S = ReportExport.Status
-        for pk in ReportExport.objects.filter(
+        for export in ReportExport.objects.filter(
             Q(status=S.PENDING, created_at__lt=queued_before)
             | Q(status=S.RUNNING, started_at__lt=now - export_stale())
-        ).order_by("created_at", "id").values_list("pk", flat=True)[:batch]:
-            counts["exports"] += send_task(build_report_export_task, pk)
+        ).order_by("created_at", "id").only("pk", "status", "started_at", "parameters")[:batch]:
+            if export.status == S.RUNNING and not _count_attempt(export, now):
+                counts["failed"] += 1
+                continue
+            counts["exports"] += send_task(build_report_export_task, export.pk)
 
     for model in apps.get_models():
         if not issubclass(model, excel_import.ExcelUpload):
@@ -94,3 +97,22 @@ def sweep(now=None) -> dict[str, int]:
 
     counts["emails"] = requeue_pending_emails(now)
     return counts
+
+
+def _count_attempt(export, now) -> bool:
+    """One more run of a stale export (its worker died). Past ECOCLAIM_JOB_MAX_ATTEMPTS runs
+    it is marked failed with the reason on its page; False then. The count lives in the
+    export's parameters (no column of its own); each write is a compare-and-set on the run."""
+    from django.conf import settings
+
+    attempts = int(export.parameters.get("attempts", 1)) + 1
+    S = type(export).Status
+    run = type(export).objects.filter(pk=export.pk, status=S.RUNNING,
+                                      started_at=export.started_at)
+    if attempts > settings.ECOCLAIM_JOB_MAX_ATTEMPTS:
+        run.update(status=S.FAILED, finished_at=now,
+                   error=f"报表生成已中断{attempts - 1}次，系统已停止重试。请重新申请导出；"
+                         "仍然失败的，请联系系统管理员。")
+        return False
+    run.update(parameters={**export.parameters, "attempts": attempts})
+    return True

@@ -576,3 +576,28 @@ def test_the_sweep_sends_a_stale_running_export_which_is_taken_over(demo_org, da
     assert sweep()["exports"] == 1
     export_.refresh_from_db()
     assert (export_.status, export_.rows_done) == (ReportExport.Status.DONE, 4)
+
+
+def test_an_export_whose_worker_keeps_dying_is_failed_in_chinese(client, demo_org, data,
+                                                                 settings, eager_celery,
+                                                                 monkeypatch):
+    """Each sweep of a stale run counts a run; past ECOCLAIM_JOB_MAX_ATTEMPTS it fails with
+    the reason on its page (not 生成中 for good)."""
+    from workflow.jobs import sweep
+
+    settings.ECOCLAIM_JOB_MAX_ATTEMPTS = 2
+    scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
+    export_ = reports.create_export(scope, by=demo_org.by_username["jingban"], rows_total=4)
+    lost = datetime(2026, 11, 24, 8, 59, tzinfo=ZoneInfo("Asia/Shanghai"))  # > stale
+    ReportExport.objects.filter(pk=export_.pk).update(status=ReportExport.Status.RUNNING,
+                                                      started_at=lost)
+    monkeypatch.setattr(reports, "build_export", lambda pk: None)  # its worker dies again
+    assert sweep()["exports"] == 1
+    export_.refresh_from_db()
+    assert export_.parameters["attempts"] == 2 and export_.status == ReportExport.Status.RUNNING
+    assert sweep() == {"exports": 0, "imports": 0, "emails": 0, "failed": 1}
+    export_.refresh_from_db()
+    assert export_.status == ReportExport.Status.FAILED and export_.finished_at
+    client.force_login(demo_org.by_username["jingban"])
+    page = client.get(export_.get_absolute_url()).content.decode()
+    assert "报表生成已中断2次，系统已停止重试" in page and "hx-trigger" not in page

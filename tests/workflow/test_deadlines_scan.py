@@ -267,6 +267,23 @@ def test_an_alert_whose_delivery_was_lost_is_requeued(verification, people, eage
     assert len(inbox(officer)) == 1
 
 
+def test_a_scan_with_the_broker_down_keeps_its_alerts_and_a_later_scan_sends_them(
+        verification, people, dead_broker, django_capture_on_commit_callbacks):
+    """Issue 14.3: neither the on-commit send nor the requeue raises with the broker down."""
+    officer, _, _ = people
+    with travel(2026, 10, 1), django_capture_on_commit_callbacks(execute=True):
+        scan_deadlines_task.apply()  # the send after commit fails: logged, not raised
+    alert = DeadlineAlert.objects.get()
+    assert alert.processed_at is None and inbox(officer) == []
+    with travel(2026, 10, 1, 9) as clock:
+        clock.shift(timedelta(minutes=5))
+        assert scan_deadlines().requeued == 1  # its send fails again: no error
+        dead_broker.conf.task_always_eager = True  # the broker is back
+        clock.shift(timedelta(minutes=5))
+        assert scan_deadlines().requeued == 1
+    assert len(inbox(officer)) == 1
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 # serialized_rollback: restores the rule profiles (migration data) an earlier flush removed
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
