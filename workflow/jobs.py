@@ -116,3 +116,41 @@ def _count_attempt(export, now) -> bool:
         return False
     run.update(parameters={**export.parameters, "attempts": attempts})
     return True
+
+
+def expire_files(now=None) -> dict[str, int]:
+    """Retention (run with the sweep): the file of an export finished more than
+    ECOCLAIM_EXPORT_RETENTION_DAYS ago is deleted (its page then reads 已过期), and an import
+    upload left unconfirmed ECOCLAIM_IMPORT_RETENTION_DAYS after upload is discarded with its
+    file (its page says why). Returns how many of each."""
+    from datetime import timedelta
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils import timezone
+
+    from . import excel_import
+
+    now = now or timezone.now()
+    counts = {"exports": 0, "imports": 0}
+    if apps.is_installed("screening"):
+        ReportExport = apps.get_model("screening", "ReportExport")
+        cutoff = now - timedelta(days=settings.ECOCLAIM_EXPORT_RETENTION_DAYS)
+        for export in ReportExport.objects.filter(
+                status=ReportExport.Status.DONE, finished_at__lt=cutoff).exclude(file="")[:500]:
+            export.file.delete(save=False)
+            ReportExport.objects.filter(pk=export.pk).update(file="")
+            counts["exports"] += 1
+
+    days = settings.ECOCLAIM_IMPORT_RETENTION_DAYS
+    for model in apps.get_models():
+        if not issubclass(model, excel_import.ExcelUpload):
+            continue
+        for upload in model.objects.filter(
+                status=model.Status.PREVIEWED, created_at__lt=now - timedelta(days=days),
+        ).exclude(job_status__in=[model.JobStatus.PENDING, model.JobStatus.RUNNING])[:500]:
+            if excel_import.discard_import(upload):
+                model.objects.filter(pk=upload.pk).update(
+                    job_error=f"上传后{days}日内未确认导入，文件已过期删除；需要导入的，请重新上传。")
+                counts["imports"] += 1
+    return counts

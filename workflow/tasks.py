@@ -36,6 +36,7 @@ def run_excel_import_task(model_label, upload_id):
 @shared_task(name="workflow.sweep_jobs", acks_late=True, ignore_result=True)
 def sweep_jobs_task():
     """Celery beat, every ECOCLAIM_JOB_SWEEP_SECONDS: lost and stale jobs queued again."""
-    from .jobs import sweep
+    from .jobs import expire_files, sweep
 
     sweep()
+    expire_files()

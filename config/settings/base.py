@@ -300,6 +300,9 @@ ECOCLAIM_JOB_SWEEP_BATCH = env_int("ECOCLAIM_JOB_SWEEP_BATCH", 500)
 ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS = env_int("ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS", 300)
 # runs of an export whose worker died before it is marked failed (失败, with the reason)
 ECOCLAIM_JOB_MAX_ATTEMPTS = env_int("ECOCLAIM_JOB_MAX_ATTEMPTS", 3)
+# retention, by the same periodic task: export files, unconfirmed import uploads
+ECOCLAIM_EXPORT_RETENTION_DAYS = env_int("ECOCLAIM_EXPORT_RETENTION_DAYS", 30)
+ECOCLAIM_IMPORT_RETENTION_DAYS = env_int("ECOCLAIM_IMPORT_RETENTION_DAYS", 7)
 CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
     "task": "workflow.sweep_jobs",
     "schedule": timedelta(seconds=ECOCLAIM_JOB_SWEEP_SECONDS),

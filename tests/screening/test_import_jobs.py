@@ -171,6 +171,27 @@ def test_with_the_broker_down_the_job_waits_queued_and_the_sweep_sends_it(
     assert clue_import.status == ClueImport.Status.IMPORTED and Clue.objects.count() == 3
 
 
+def test_an_upload_left_unconfirmed_expires_with_its_file(client, officer, settings):
+    """Retention: ECOCLAIM_IMPORT_RETENTION_DAYS after upload, an unconfirmed file goes."""
+    from workflow.jobs import expire_files
+
+    clue_import = upload(client, rows(2))
+    storage, name = clue_import.file.storage, clue_import.file.name
+    assert storage.exists(name)
+    with time_machine.travel(timezone.now() + timedelta(days=6), tick=False):
+        assert expire_files()["imports"] == 0
+    with time_machine.travel(timezone.now() + timedelta(
+            days=settings.ECOCLAIM_IMPORT_RETENTION_DAYS, seconds=1), tick=False):
+        assert expire_files()["imports"] == 1
+    clue_import.refresh_from_db()
+    assert clue_import.status == ClueImport.Status.DISCARDED and not clue_import.file
+    assert not storage.exists(name)
+    page = client.get(clue_import.get_absolute_url()).content.decode()
+    assert "文件已过期删除" in page and "确认导入2条线索" not in page
+    assert confirm(client, clue_import).status_code in (200, 302)
+    assert not Clue.objects.exists()
+
+
 # --- files refused at upload --------------------------------------------------------------------
 
 SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

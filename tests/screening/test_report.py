@@ -4,7 +4,7 @@ department; the lead department's coordinator the jurisdiction and below); the b
 path (a Celery task enqueued on commit, progress, download) and the download's denials; the
 half-year aggregation per system (CQ 二)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -601,3 +601,25 @@ def test_an_export_whose_worker_keeps_dying_is_failed_in_chinese(client, demo_or
     client.force_login(demo_org.by_username["jingban"])
     page = client.get(export_.get_absolute_url()).content.decode()
     assert "报表生成已中断2次，系统已停止重试" in page and "hx-trigger" not in page
+
+
+def test_an_old_export_file_is_deleted_and_its_page_reads_expired(client, demo_org, built,
+                                                                  settings):
+    """Retention: ECOCLAIM_EXPORT_RETENTION_DAYS after it was built, the file goes."""
+    from workflow.jobs import expire_files
+
+    built = built("jingban")
+    storage, name = built.file.storage, built.file.name
+    assert storage.exists(name)
+    client.force_login(demo_org.by_username["jingban"])
+    download = reverse("screening:report_export_download", args=[built.pk])
+    with time_machine.travel(built.finished_at + timedelta(days=29), tick=False):
+        assert expire_files()["exports"] == 0
+    with time_machine.travel(built.finished_at + timedelta(
+            days=settings.ECOCLAIM_EXPORT_RETENTION_DAYS, seconds=1), tick=False):
+        assert expire_files()["exports"] == 1
+        assert expire_files()["exports"] == 0
+    assert not storage.exists(name)
+    page = client.get(built.get_absolute_url()).content.decode()
+    assert "文件已过期" in page and download not in page
+    assert client.get(download).status_code == 404
