@@ -9,6 +9,23 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# A stage app's own background jobs join the periodic pass here (workflow imports no stage
+# app): `func(now) -> {"name": count}`, registered from the app's ready().
+_sweepers: list = []
+_expirers: list = []
+
+
+def sweeper(func):
+    """Registers `func(now)`: queue again that app's lost or stale jobs."""
+    _sweepers.append(func)
+    return func
+
+
+def expirer(func):
+    """Registers `func(now)`: delete that app's files past their retention period."""
+    _expirers.append(func)
+    return func
+
 
 def send_task(task, *args) -> bool:
     """task.delay(*args); False (and a warning) when the broker cannot be reached."""
@@ -68,22 +85,11 @@ def sweep(now=None) -> dict[str, int]:
     now = now or timezone.now()
     batch = settings.ECOCLAIM_JOB_SWEEP_BATCH
     queued_before = now - timedelta(seconds=settings.ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS)
-    counts = {"exports": 0, "imports": 0, "emails": 0, "failed": 0}
+    counts = {"imports": 0, "emails": 0}
 
-    if apps.is_installed("screening"):
-        from screening.reports import stale_after as export_stale
-        from screening.tasks import build_report_export_task
-
-        ReportExport = apps.get_model("screening", "ReportExport")
-        S = ReportExport.Status
-        for export in ReportExport.objects.filter(
-            Q(status=S.PENDING, created_at__lt=queued_before)
-            | Q(status=S.RUNNING, started_at__lt=now - export_stale())
-        ).order_by("created_at", "id").only("pk", "status", "started_at", "parameters")[:batch]:
-            if export.status == S.RUNNING and not _count_attempt(export, now):
-                counts["failed"] += 1
-                continue
-            counts["exports"] += send_task(build_report_export_task, export.pk)
+    for func in _sweepers:
+        for name, count in func(now, queued_before=queued_before).items():
+            counts[name] = counts.get(name, 0) + count
 
     for model in apps.get_models():
         if not issubclass(model, excel_import.ExcelUpload):
@@ -97,25 +103,6 @@ def sweep(now=None) -> dict[str, int]:
 
     counts["emails"] = requeue_pending_emails(now)
     return counts
-
-
-def _count_attempt(export, now) -> bool:
-    """One more run of a stale export (its worker died). Past ECOCLAIM_JOB_MAX_ATTEMPTS runs
-    it is marked failed with the reason on its page; False then. The count lives in the
-    export's parameters (no column of its own); each write is a compare-and-set on the run."""
-    from django.conf import settings
-
-    attempts = int(export.parameters.get("attempts", 1)) + 1
-    S = type(export).Status
-    run = type(export).objects.filter(pk=export.pk, status=S.RUNNING,
-                                      started_at=export.started_at)
-    if attempts > settings.ECOCLAIM_JOB_MAX_ATTEMPTS:
-        run.update(status=S.FAILED, finished_at=now,
-                   error=f"报表生成已中断{attempts - 1}次，系统已停止重试。请重新申请导出；"
-                         "仍然失败的，请联系系统管理员。")
-        return False
-    run.update(parameters={**export.parameters, "attempts": attempts})
-    return True
 
 
 def expire_files(now=None) -> dict[str, int]:
@@ -132,15 +119,10 @@ def expire_files(now=None) -> dict[str, int]:
     from . import excel_import
 
     now = now or timezone.now()
-    counts = {"exports": 0, "imports": 0}
-    if apps.is_installed("screening"):
-        ReportExport = apps.get_model("screening", "ReportExport")
-        cutoff = now - timedelta(days=settings.ECOCLAIM_EXPORT_RETENTION_DAYS)
-        for export in ReportExport.objects.filter(
-                status=ReportExport.Status.DONE, finished_at__lt=cutoff).exclude(file="")[:500]:
-            export.file.delete(save=False)
-            ReportExport.objects.filter(pk=export.pk).update(file="")
-            counts["exports"] += 1
+    counts = {"imports": 0}
+    for func in _expirers:
+        for name, count in func(now).items():
+            counts[name] = counts.get(name, 0) + count
 
     days = settings.ECOCLAIM_IMPORT_RETENTION_DAYS
     for model in apps.get_models():
