@@ -111,6 +111,13 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
 
+    @property
+    def handling_department(self):
+        """The user's department when it handles claims (not a procuratorate or finance
+        bureau), else None: who may register clues, imports and historical records."""
+        department = self.department
+        return department if department is not None and department.handles_claims else None
+
     def __str__(self) -> str:
         return self.full_name or self.username
 

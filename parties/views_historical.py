@@ -13,14 +13,6 @@ from .models import HistoricalRecord, Party
 from .services import find_or_create_party
 
 
-def officer_department(request):
-    """The user's department if it handles claims (not a procuratorate or finance bureau)."""
-    department = request.user.department
-    if department is None or not department.handles_claims:
-        return None
-    return department
-
-
 def _initial(request) -> dict:
     pk = request.GET.get("party", "")
     party = Party.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
@@ -34,7 +26,7 @@ def _initial(request) -> dict:
 @login_required
 @permission_required("parties.add_historicalrecord", raise_exception=True)
 def historical_create(request):
-    department = officer_department(request)
+    department = request.user.handling_department
     if department is None:
         return render(request, "403.html", status=403)
     form = HistoricalRecordForm(request.POST or None, department=department,

@@ -14,7 +14,6 @@ from workflow import excel_import
 
 from . import imports
 from .models import HistoricalImport
-from .views_historical import officer_department
 
 ADD = "parties.add_historicalrecord"
 
@@ -35,7 +34,7 @@ def _preview(request, upload, report, status=200, **context):
 @login_required
 @permission_required(ADD, raise_exception=True)
 def historical_import_upload(request):
-    department = officer_department(request)
+    department = request.user.handling_department
     if department is None:
         return render(request, "403.html", status=403)
     return excel_import.upload_page(request, store=imports.store_upload, department=department,

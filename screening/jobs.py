@@ -52,7 +52,8 @@ def expire_exports(now) -> dict[str, int]:
     cutoff = now - timedelta(days=settings.ECOCLAIM_EXPORT_RETENTION_DAYS)
     expired = 0
     for export in ReportExport.objects.filter(
-            status=ReportExport.Status.DONE, finished_at__lt=cutoff).exclude(file="")[:500]:
+            status=ReportExport.Status.DONE, finished_at__lt=cutoff,
+    ).exclude(file="")[:settings.ECOCLAIM_JOB_SWEEP_BATCH]:
         export.file.delete(save=False)
         ReportExport.objects.filter(pk=export.pk).update(file="")
         expired += 1

@@ -47,8 +47,8 @@ def clue_list(request):
 @login_required
 @permission_required("screening.add_clue", raise_exception=True)
 def clue_create(request):
-    department = request.user.department
-    if department is None or not department.handles_claims:
+    department = request.user.handling_department
+    if department is None:
         return render(request, "403.html", status=403)
     form = ClueForm(request.POST or None, department=department)
     if request.method == "POST" and form.is_valid():

@@ -23,13 +23,6 @@ from . import imports
 from .models import ClueImport
 
 
-def _officer_department(request):
-    department = request.user.department
-    if department is None or not department.handles_claims:
-        return None
-    return department
-
-
 def _own_import(request, pk) -> ClueImport:
     # Only the uploader's, of their current department: nobody else previews or confirms it.
     return uploaders_own(ClueImport, request, pk)
@@ -38,7 +31,7 @@ def _own_import(request, pk) -> ClueImport:
 @login_required
 @permission_required("screening.add_clue", raise_exception=True)
 def import_upload(request):
-    department = _officer_department(request)
+    department = request.user.handling_department
     if department is None:
         return render(request, "403.html", status=403)
     return upload_page(request, store=imports.store_upload, department=department,

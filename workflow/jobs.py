@@ -130,7 +130,8 @@ def expire_files(now=None) -> dict[str, int]:
             continue
         for upload in model.objects.filter(
                 status=model.Status.PREVIEWED, created_at__lt=now - timedelta(days=days),
-        ).exclude(job_status__in=[model.JobStatus.PENDING, model.JobStatus.RUNNING])[:500]:
+        ).exclude(job_status__in=[model.JobStatus.PENDING, model.JobStatus.RUNNING],
+                  )[:settings.ECOCLAIM_JOB_SWEEP_BATCH]:
             if excel_import.discard_import(upload):
                 model.objects.filter(pk=upload.pk).update(
                     job_error=f"上传后{days}日内未确认导入，文件已过期删除；需要导入的，请重新上传。")
