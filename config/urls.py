@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
+from api.views import api
 
 admin.site.site_header = "EcoClaim 生态环境损害赔偿管理系统"
 admin.site.site_title = "EcoClaim 管理"
@@ -17,5 +18,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("negotiation/", include("negotiation.urls")),
     path("restoration/", include("restoration.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

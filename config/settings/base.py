@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "import_export",
+    "ninja",  # its bundled Swagger UI for /api/docs/ (no CDN)
     # shared core: stage apps depend on these, never the reverse
     "rules",
     "accounts",
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "negotiation",
     "restoration",
     "documents",
+    # above the stages: the integration API
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workflow.middleware.AuditActorMiddleware",
+    "api.middleware.ApiCallLogMiddleware",
     # last, so that it sees the outcome of authentication
     "axes.middleware.AxesMiddleware",
 ]
@@ -307,3 +311,7 @@ CELERY_BEAT_SCHEDULE["sweep-jobs"] = {
     "task": "workflow.sweep_jobs",
     "schedule": timedelta(seconds=ECOCLAIM_JOB_SWEEP_SECONDS),
 }
+
+# Integration API (api/, docs/api.md): calls per client and window ("120/min"; s, min, hour,
+# day), counted in Django's cache; the 121st call of a minute answers 429.
+ECOCLAIM_API_RATE_LIMIT = env_str("ECOCLAIM_API_RATE_LIMIT", "120/min")
