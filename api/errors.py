@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 STATUS_DETAIL = {
-    400: "请求有误。",
+    400: "请求格式有误：请求体须为有效的 JSON。",
     401: "未提供有效的接口令牌，或令牌已被吊销。",
     403: "该接口客户端无权执行此操作。",
     404: "未找到该记录，或不在本客户端可查看的范围内。",
@@ -46,8 +46,6 @@ _MESSAGES = {
     "model_type": "应为对象。",
     "dict_type": "应为对象。",
     "model_attributes_type": "应为对象。",
-    "json_invalid": "请求体不是有效的 JSON。",
-    "json_type": "请求体不是有效的 JSON。",
 }
 
 
@@ -96,10 +94,7 @@ def install(api) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid(request, exc):
-        errors = field_errors(exc.errors)
-        if "__all__" in errors and any(e.get("type", "").startswith("json") for e in exc.errors):
-            return respond(request, 400, "请求体不是有效的 JSON。", errors)
-        return respond(request, 422, errors=errors)
+        return respond(request, 422, errors=field_errors(exc.errors))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

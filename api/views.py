@@ -53,7 +53,7 @@ def require(request, operation: Operation, permission: str) -> None:
         raise PermissionDenied(f"本客户端的角色（{client.get_role_display()}）无权“{operation.label}”。")
 
 
-@v1.post("/clues", response={200: ClueStatus, 201: ClueStatus, 409: ErrorOut, **DENIALS},
+@v1.post("/clues", response={200: ClueStatus, 201: ClueStatus, 400: ErrorOut, 409: ErrorOut, **DENIALS},
          summary="报送线索", tags=["线索"])
 def create_clue(request, payload: ClueIn,
                 idempotency_key: str | None = Header(None, alias="Idempotency-Key",
