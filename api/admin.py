@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from accounts.roles import Role
+
 from .models import ApiCall, ApiClient, Operation
 from .services import register_client, revoke_client, sync_service_user
 
@@ -17,6 +19,11 @@ class ApiClientForm(forms.ModelForm):
     class Meta:
         model = ApiClient
         fields = ["name", "department", "role", "operations"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a system acts as a department's officer, head or liaison, never as an administrator
+        self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
 
 
 @admin.register(ApiClient)
