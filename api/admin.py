@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from accounts.roles import Role
+from workflow.admin import ReadOnlyAdmin
 
 from .models import ApiCall, ApiClient, Operation
 from .services import register_client, revoke_client, sync_service_user
@@ -68,16 +69,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiCall)
-class ApiCallAdmin(admin.ModelAdmin):
+class ApiCallAdmin(ReadOnlyAdmin):
     list_display = ("at", "client", "method", "path", "status")
     list_filter = ("client", "status")
     list_select_related = ("client",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
