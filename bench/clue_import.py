@@ -1,8 +1,10 @@
 """The clue import at a department's volume: preview (dry run) and confirm of a generated
-N-row .xlsx (default 2,000, the direct limit) through workflow/excel_import.py, beside a
-reference measured in the same run: a plain per-row loop (openpyxl read, one
+N-row .xlsx (default 2,000) through workflow/excel_import.py (batched: register_clues), beside
+a reference measured in the same run: a plain per-row loop (openpyxl read, one
 find_or_create_party + register_clue per row, no import library) on another file of the same
-shape. `--profile` prints the top of cProfile for the preview and the confirmation.
+shape. Prints seconds, SQL statements and statements per row of each, and the target
+(issue 14.2: ≤ 3 s for 2,000 rows). `--profile` prints the top of cProfile for the preview and
+the confirmation (BENCH_SORT=tottime to sort otherwise, BENCH_DUMP=prefix to keep the stats).
 
     createdb -h 127.0.0.1 -U postgres ecoclaim_bench_import
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ecoclaim_bench_import \\
@@ -113,12 +115,20 @@ def timed(label, fn, profile=False):
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - start
-    print(f"{label:<40} {elapsed:7.2f} s  {len(queries):6d} queries", flush=True)
+    rows = timed.rows
+    print(f"{label:<40} {elapsed:7.2f} s  {len(queries):6d} statements"
+          f"  {len(queries) / rows:6.2f} per row", flush=True)
+    timed.figures[label] = elapsed
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
+        if os.environ.get("BENCH_DUMP"):
+            profiler.dump_stats(os.environ["BENCH_DUMP"] + label.split()[0])
         print(out.getvalue())
     return result
+
+
+timed.rows, timed.figures = 1, {}
 
 
 def main():
@@ -143,6 +153,7 @@ def main():
                              credit_code=_credit_code(n), by=user)
     content = workbook(args.rows, stamp + "A")
     print(f"{args.rows} rows, {len(content) / 1024:.0f} KB")
+    timed.rows = args.rows
 
     upload = imports.store_upload(SimpleUploadedFile("bench.xlsx", content),
                                   department=department, by=user)
@@ -158,6 +169,12 @@ def main():
     done = timed("reference: plain register_clue loop",
                  lambda: plain_loop(reference, department, user))
     assert done == args.rows
+    f = timed.figures
+    reference = f["reference: plain register_clue loop"]
+    print(f"\npreview {f['preview (dry run)']:.2f} s, confirm {f['confirm']:.2f} s "
+          f"(target ≤ 3 s for 2,000 rows); reference loop {reference:.2f} s: preview at "
+          f"{f['preview (dry run)'] / reference:.2f}×, confirm at {f['confirm'] / reference:.2f}× "
+          f"the reference")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from .models import Party
 from .validators import credit_code_errors, id_number_errors, normalise_code
@@ -122,3 +123,40 @@ def find_or_create_party(*, kind: str, name: str, by, credit_code: str = "",
         if match.filled:
             party.save()
         return match
+
+
+def parties_by_code(codes) -> dict[str, Party]:
+    """{code: party} of the parties already registered among `codes` (credit codes or ID
+    numbers, normalised), locked like find_or_create_party locks the one it finds: one query
+    for a whole import."""
+    codes = sorted({normalise_code(c) for c in codes} - {""})
+    if not codes:
+        return {}
+    found = {}
+    for party in Party.objects.select_for_update().filter(
+            Q(credit_code__in=codes) | Q(id_number__in=codes)).order_by("pk"):
+        found.setdefault(party.code, party)
+    return found
+
+
+def register_parties(parties: list[Party]) -> list[Party]:
+    """New parties (their codes checked: identify) saved at once with their audit events, as
+    find_or_create_party saves a new one: a bulk import."""
+    from workflow.audit import create_audited
+
+    for party in parties:
+        party.credit_code = normalise_code(party.credit_code)
+        party.id_number = normalise_code(party.id_number)
+        party.name = (party.name or "").strip()
+    return create_audited(Party, parties)
+
+
+def name_difference(party: Party, name: str) -> PartyMatch:
+    """find_or_create_party's answer for an existing party named `name` in the input: the
+    name differs or not (what an import reports)."""
+    match = PartyMatch(party=party, created=False)
+    if name and party.name != name:
+        match.differences.append(Difference(
+            field="name", label=str(Party._meta.get_field("name").verbose_name),
+            stored=party.name, given=name))
+    return match

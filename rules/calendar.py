@@ -84,6 +84,7 @@ class WorkCalendar:
     def __init__(self) -> None:
         self._rows: dict[int, dict[date, CalendarDay]] = {}
         self._complete_years: set[int] | None = None
+        self._days: dict[date, DayInfo] = {}  # answered once per instance (a bulk import)
 
     def _year_rows(self, year: int) -> dict[date, CalendarDay]:
         if year not in self._rows:
@@ -98,6 +99,12 @@ class WorkCalendar:
         return year in self._complete_years
 
     def day_info(self, day: date) -> DayInfo:
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = self._day_info(day)
+        return found
+
+    def _day_info(self, day: date) -> DayInfo:
         row = self._year_rows(day.year).get(day)
         if row is not None:
             return _row_day(row)

@@ -60,8 +60,10 @@ def compute_due(
     label: str = "",
     citation: str = "",
     start_event_label: str = "",
+    cal: WorkCalendar | None = None,
 ) -> DueDate:
-    """The last day of a period of `days` natural or working days after `start`."""
+    """The last day of a period of `days` natural or working days after `start`. `cal`: a
+    WorkCalendar to share across many computations (a bulk import), so its rows are read once."""
     start = as_date(start)
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise RuleError(f"期限日数应为正整数，收到 {days!r}。")
@@ -70,7 +72,7 @@ def compute_due(
             f"期限计算方式“{calendar}”无效，可选：natural（自然日）、working（工作日）。"
         )
 
-    cal = WorkCalendar()
+    cal = cal or WorkCalendar()
     used: list[tuple[date, DayInfo]] = []
     head = f"{label}自{cn_date(start)}" + (f"（{start_event_label}）" if start_event_label else "")
     basis = f"，依据{citation}" if citation else ""
@@ -144,6 +146,7 @@ def due_for(
     days_field: str = "days",
     label: str | None = None,
     start_event_label: str | None = None,
+    cal: WorkCalendar | None = None,
 ) -> DueDate:
     """compute_due with days, calendar and citation read from profile.rule(key).
 
@@ -164,5 +167,5 @@ def due_for(
         start_event_label = START_EVENTS.get(value.get("start_event", ""), "")
     return compute_due(
         start, days=days, calendar=value["calendar"], label=label if label is not None
-        else rule.label, citation=rule.citation, start_event_label=start_event_label,
+        else rule.label, citation=rule.citation, start_event_label=start_event_label, cal=cal,
     )

@@ -28,6 +28,18 @@ def verification_start(clue: Clue):
     return None
 
 
+def plan_verification(clue: Clue, *, by, cal=None) -> Deadline | None:
+    """The verification deadline of a new clue, computed and not saved (None: no period)."""
+    start = verification_start(clue)
+    if start is None:
+        return None
+    day, event = start
+    return engine.plan_deadline(
+        clue, DeadlineKind.VERIFICATION, profile=clue.rule_profile, start_date=day,
+        start_event=event, responsible=by, department=clue.department,
+        title=f"线索 {clue.number} 初步核查", cal=cal)
+
+
 def open_verification(clue: Clue, *, by) -> Deadline | None:
     start = verification_start(clue)
     if start is None:
@@ -37,6 +49,16 @@ def open_verification(clue: Clue, *, by) -> Deadline | None:
         clue, DeadlineKind.VERIFICATION, profile=clue.rule_profile, start_date=day,
         start_event=event, responsible=by, department=clue.department,
         title=f"线索 {clue.number} 初步核查", by=by)
+
+
+def open_verifications(clues: list[Clue], *, by) -> list[Deadline]:
+    """open_verification of many new clues at once (a bulk import): one calendar read, two
+    INSERTs."""
+    from rules.calendar import WorkCalendar
+
+    cal = WorkCalendar()
+    planned = [d for d in (plan_verification(c, by=by, cal=cal) for c in clues) if d is not None]
+    return engine.open_deadlines(planned, by=by)
 
 
 def close_verification(clue: Clue, *, by) -> None:

@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from workflow.numbering import next_number
+from workflow.numbering import next_number, reserve_numbers
 
-from .deadlines import open_verification
+from .deadlines import open_verification, open_verifications
 from .models import Clue
 from .models.clues import referral_errors
 
@@ -35,6 +35,59 @@ def register_clue(clue: Clue, *, by, participants=(), obligors=(), profile=None)
             clue.suspected_obligors.set(obligors)
         open_verification(clue, by=by)
     return clue
+
+
+def register_clues(clues: list[Clue], *, by, obligors=None, profiles=None) -> list[Clue]:
+    """register_clue for many new clues at once (an import): the same numbers (in the order
+    given, reserved per jurisdiction and year under the same lock), rule profiles, participants,
+    obligors, audit events and verification deadlines, in a few statements whatever the count.
+    `obligors`: a list of parties per clue; `profiles`: the rule profile per clue, when the
+    caller has looked them up (else once per jurisdiction and day here)."""
+    from workflow.audit import create_audited
+
+    if not clues:
+        return clues
+    errors = [referral_errors(clue) for clue in clues]
+    for found in errors:
+        if found:
+            raise ValidationError(found)
+    found_profiles: dict = {}
+
+    def profile_of(clue):
+        key = (clue.jurisdiction_id, clue.found_on)
+        if key not in found_profiles:
+            found_profiles[key] = clue.jurisdiction.rule_profile_on(clue.found_on)
+        return found_profiles[key]
+
+    by_scope: dict[tuple[str, int], list[Clue]] = {}
+    for i, clue in enumerate(clues):
+        procuratorate = clue.referring_procuratorate if clue.referring_procuratorate_id else None
+        if procuratorate is not None and not clue.source_organisation:
+            clue.source_organisation = procuratorate.name
+        clue.registered_by = by
+        clue.rule_profile = (profiles[i] if profiles and profiles[i] is not None
+                             else profile_of(clue))
+        by_scope.setdefault((clue.jurisdiction.code, clue.registered_on.year), []).append(clue)
+    Participant = Clue.participants.through
+    Obligor = Clue.suspected_obligors.through
+    with transaction.atomic():
+        for (code, year), group in by_scope.items():
+            numbers = reserve_numbers(f"clue:{code}", year, len(group))
+            for clue, seq in zip(group, numbers, strict=True):
+                clue.number = f"{code}-{year}-XS{seq:05d}"
+        create_audited(Clue, clues)
+        Participant.objects.bulk_create([
+            Participant(clue_id=clue.pk, department_id=clue.referring_procuratorate_id)
+            for clue in clues if clue.referring_procuratorate_id])
+        links, seen = [], set()
+        for i, clue in enumerate(clues):
+            for party in (obligors[i] if obligors else ()):
+                if (clue.pk, party.pk) not in seen:  # set() keeps one link per party
+                    seen.add((clue.pk, party.pk))
+                    links.append(Obligor(clue_id=clue.pk, party_id=party.pk))
+        Obligor.objects.bulk_create(links)
+        open_verifications(clues, by=by)
+    return clues
 
 
 def follow_referring_procuratorate(clue: Clue, *, previous_id) -> None:

@@ -270,7 +270,7 @@ def _record(deadline: Deadline, action: str, *, by, reason: str = "", old_due=No
     )
 
 
-def open_deadline(
+def plan_deadline(
     subject,
     kind: str,
     *,
@@ -284,9 +284,10 @@ def open_deadline(
     calendar: str | None = None,
     citation: str = "",
     title: str = "",
-    by=None,
+    cal: WorkCalendar | None = None,
 ) -> Deadline:
-    """A new open deadline for `subject`.
+    """The new open deadline for `subject`, computed and not saved (open_deadline saves one,
+    open_deadlines many at once; `cal` shares the calendar's rows across many).
 
     rule_key: the profile rule it comes from (None: the kind's rule in KIND_RULES, "" none).
     Without days=, a period rule gives its days and calendar (rules.periods.due_for) and a
@@ -318,7 +319,7 @@ def open_deadline(
                 raise DeadlineError(f"“{label}”按规则以{_calendar_label(value['calendar'])}计算；"
                                     "改用其他计算方式须同时指定日数。")
             due = due_for(profile, rule_key, start, on=start, label=label,
-                          start_event_label=start_event_label)
+                          start_event_label=start_event_label, cal=cal)
         else:
             if days is None and isinstance(value, dict) and "period" in value:
                 ends_on = cycle_end(value, start)
@@ -336,36 +337,76 @@ def open_deadline(
                     else _default_calendar(profile, start)
             due = compute_due(start, days=days, calendar=calendar, label=label,
                               citation=rule.citation if rule is not None else citation,
-                              start_event_label=start_event_label)
+                              start_event_label=start_event_label, cal=cal)
     except RuleError as exc:
         raise DeadlineError(str(exc)) from exc
 
-    today = timezone.localdate()
-    with transaction.atomic():
-        deadline = Deadline.objects.create(
-            content_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
-            object_id=subject.pk,
-            subject_label=str(subject)[:200],
-            subject_url=_subject_url(subject)[:300],
-            kind=kind,
-            title=label[:100],
-            rule_key=rule_key or "",
-            citation=(rule.citation if rule is not None else citation)[:100],
-            profile=rule.profile if rule is not None else profile,
-            start_event=start_event_label[:50],
-            start_date=start,
-            calendar=due.calendar,
-            days=due.days,
-            due=due.due,
-            confirmed=due.confirmed,
-            explanation=due.explanation,
-            responsible=responsible,
-            department=department,
-            next_action_on=Policy.current().first_action_on(due.due, today),
-        )
-        _record(deadline, DeadlineChange.Action.OPENED, by=by, reason=start_event_label,
-                new_due=due.due, explanation=due.explanation)
+    deadline = Deadline(
+        content_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        object_id=subject.pk,
+        subject_label=str(subject)[:200],
+        subject_url=_subject_url(subject)[:300],
+        kind=kind,
+        title=label[:100],
+        rule_key=rule_key or "",
+        citation=(rule.citation if rule is not None else citation)[:100],
+        profile=rule.profile if rule is not None else profile,
+        start_event=start_event_label[:50],
+        start_date=start,
+        calendar=due.calendar,
+        days=due.days,
+        due=due.due,
+        confirmed=due.confirmed,
+        explanation=due.explanation,
+        responsible=responsible,
+        department=department,
+        next_action_on=Policy.current().first_action_on(due.due, timezone.localdate()),
+    )
+    deadline.opened_reason = start_event_label  # the DeadlineChange's reason, not cut to 50
     return deadline
+
+
+def open_deadline(
+    subject,
+    kind: str,
+    *,
+    profile: RuleProfile | None,
+    rule_key: str | None = None,
+    start_date: date | datetime,
+    start_event: str = "",
+    responsible=None,
+    department,
+    days: int | None = None,
+    calendar: str | None = None,
+    citation: str = "",
+    title: str = "",
+    by=None,
+) -> Deadline:
+    """A new open deadline for `subject` (plan_deadline says how it is computed)."""
+    deadline = plan_deadline(
+        subject, kind, profile=profile, rule_key=rule_key, start_date=start_date,
+        start_event=start_event, responsible=responsible, department=department, days=days,
+        calendar=calendar, citation=citation, title=title)
+    with transaction.atomic():
+        deadline.save()
+        _record(deadline, DeadlineChange.Action.OPENED, by=by, reason=deadline.opened_reason,
+                new_due=deadline.due, explanation=deadline.explanation)
+    return deadline
+
+
+def open_deadlines(deadlines: list[Deadline], *, by=None) -> list[Deadline]:
+    """Save many planned deadlines (plan_deadline) at once, each with its DeadlineChange
+    “opened”, as open_deadline would one by one: a bulk import."""
+    if not deadlines:
+        return deadlines
+    who = by if by is not None and by.is_authenticated else None
+    with transaction.atomic():
+        Deadline.objects.bulk_create(deadlines)
+        DeadlineChange.objects.bulk_create([
+            DeadlineChange(deadline=d, action=DeadlineChange.Action.OPENED, by=who,
+                           reason=d.opened_reason, new_due=d.due, explanation=d.explanation)
+            for d in deadlines])
+    return deadlines
 
 
 def _calendar_label(calendar: str) -> str:

@@ -337,8 +337,14 @@ class ExcelResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         self._row = kwargs.get("row_number", 0)
 
+    @staticmethod
+    def _registered(instance) -> bool:
+        """Registered before, or by an earlier row of this file (a batched import registers
+        it later: Meta.use_bulk)."""
+        return instance.pk is not None or getattr(instance, "_in_file", False)
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if instance.pk is None:
+        if not self._registered(instance):
             return False
         earlier = self._new_in_file.get(self.duplicate_key(row))
         if earlier is not None:
@@ -350,12 +356,12 @@ class ExcelResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         self._instance = instance
+        if self._registered(instance):  # a duplicate: skipped whatever it says
+            return
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
-        if instance.pk is not None:  # a duplicate: skipped whatever it says
-            return
         self.required_errors(instance, errors)
         self.check_row(instance, row, errors)
         if errors:
@@ -365,6 +371,7 @@ class ExcelResource(resources.ModelResource):
         key = self.duplicate_key(row)
         if row_result.import_type == RowResult.IMPORT_TYPE_NEW and key:
             self._new_in_file.setdefault(key, self._line(self._row))
+            self._instance._in_file = True
             self._known.setdefault(key, self._instance)
         if self.progress is not None and self._row % PROGRESS_EVERY == 0:
             self.progress(self._row)
