@@ -15,6 +15,10 @@ class NoStoreForUsersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(request, "public_page", False):
+            # /public/ (disclosure/public.py): the same page for everyone and nothing of the
+            # user's; not reading request.user keeps the session untouched (no Vary: Cookie)
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)

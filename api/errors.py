@@ -33,6 +33,8 @@ _MESSAGES = {
     "string_type": "应为文本。",
     "string_too_short": "不能为空。",
     "string_too_long": "过长，最多{max_length}个字符。",
+    "text_unstorable": "含有无法保存的字符（空字符或不成对的代理字符），请删除后重新提交。",
+    "string_unicode": "含有无法保存的字符（空字符或不成对的代理字符），请删除后重新提交。",
     "bool_type": "应为 true 或 false。",
     "bool_parsing": "应为 true 或 false。",
     "int_type": "应为整数。",

@@ -2,11 +2,28 @@
 that a field error names the field the sender sent."""
 
 import datetime
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from screening.models import Clue
+
+# A NUL cannot be stored in a PostgreSQL text column and a lone surrogate cannot be encoded
+# in UTF-8: refused here as a field error (422) rather than failing in the database (500).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    if _UNSTORABLE.search(value):
+        raise PydanticCustomError("text_unstorable", "含有无法保存的字符（空字符或不成对的代理字符）。")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+"""Every text the API takes in (body fields, path and query parameters, headers)."""
 
 
 class ErrorOut(Schema):
@@ -18,31 +35,31 @@ class ErrorOut(Schema):
 class PartyIn(Schema):
     kind: Literal["organisation", "person"] = Field(
         description="organisation：单位（填统一社会信用代码）；person：自然人（填身份证号码）")
-    name: str = Field(max_length=200, description="名称或姓名")
-    credit_code: str = Field("", max_length=40, description="统一社会信用代码（单位）")
-    id_number: str = Field("", max_length=40, description="公民身份号码（自然人）")
+    name: Text = Field(max_length=200, description="名称或姓名")
+    credit_code: Text = Field("", max_length=40, description="统一社会信用代码（单位）")
+    id_number: Text = Field("", max_length=40, description="公民身份号码（自然人）")
 
 
 class AttachmentIn(Schema):
-    filename: str = Field(min_length=1, max_length=255, description="文件名，含扩展名")
-    content_base64: str = Field(description="文件内容，Base64 编码")
-    description: str = Field("", max_length=200)
+    filename: Text = Field(min_length=1, max_length=255, description="文件名，含扩展名")
+    content_base64: Text = Field(description="文件内容，Base64 编码")
+    description: Text = Field("", max_length=200)
 
 
 class ClueIn(Schema):
-    channel: str = Field(max_length=40, description="线索渠道代码，如 penalty_case（行政处罚案件）、"
+    channel: Text = Field(max_length=40, description="线索渠道代码，如 penalty_case（行政处罚案件）、"
                                                     "procuratorate（检察机关移送）")
-    source_reference: str = Field(min_length=1, max_length=100,
+    source_reference: Text = Field(min_length=1, max_length=100,
                                   description="来源文号：移送函、执法文书的文号；同一客户端据此识别重复报送")
-    source_organisation: str = Field("", max_length=100, description="来源单位")
-    referring_procuratorate: str = Field(
+    source_organisation: Text = Field("", max_length=100, description="来源单位")
+    referring_procuratorate: Text = Field(
         "", max_length=100, description="移送线索的检察机关名称（渠道为检察机关移送时必填）")
     found_on: datetime.date = Field(description="发现日期，YYYY-MM-DD")
-    place: str = Field("", max_length=12, description="发生地的行政区划代码（区县）")
-    place_detail: str = Field("", max_length=200, description="具体地点")
-    summary: str = Field(min_length=1, max_length=5000, description="线索概要")
+    place: Text = Field("", max_length=12, description="发生地的行政区划代码（区县）")
+    place_detail: Text = Field("", max_length=200, description="具体地点")
+    summary: Text = Field(min_length=1, max_length=5000, description="线索概要")
     damage_type: Clue.DamageType = Field(description="损害类型")
-    estimated_amount: str = Field("", max_length=20, description="估算损害数额（元），如 \"12000.50\"")
+    estimated_amount: Text = Field("", max_length=20, description="估算损害数额（元），如 \"12000.50\"")
     in_protected_area: bool = False
     rectification: Clue.Rectification = Clue.Rectification.UNKNOWN
     parties: list[PartyIn] = Field(default_factory=list, max_length=50,

@@ -4,6 +4,7 @@ the client's service user (request.user). OpenAPI 3 at /api/openapi.json, Swagge
 
 import datetime
 import json
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -22,7 +23,7 @@ from .errors import ApiError
 from .intake import intake_clue
 from .models import Operation
 from .reports import progress_report
-from .schemas import CaseStatus, ClueIn, ClueStatus, ErrorOut, ProgressReport
+from .schemas import CaseStatus, ClueIn, ClueStatus, ErrorOut, ProgressReport, Text
 from .status import case_status, clue_status
 
 
@@ -56,8 +57,8 @@ def require(request, operation: Operation, permission: str) -> None:
 @v1.post("/clues", response={200: ClueStatus, 201: ClueStatus, 400: ErrorOut, 409: ErrorOut, **DENIALS},
          summary="报送线索", tags=["线索"])
 def create_clue(request, payload: ClueIn,
-                idempotency_key: str | None = Header(None, alias="Idempotency-Key",
-                                                     max_length=150)):
+                idempotency_key: Annotated[Text | None,
+                                           Header(alias="Idempotency-Key", max_length=150)] = None):
     """行政执法衔接（CQ 十一）、检察机关移送（NAT 十六）的线索登记为本部门的线索，与页面登记相同
     （编号、初步核查期限、待办线索）。以 Idempotency-Key（未提供时以来源文号）识别重复报送：
     重复报送返回首次的结果（200），不新建记录。"""
@@ -68,7 +69,7 @@ def create_clue(request, payload: ClueIn,
 
 @v1.get("/clues/{number}", response={200: ClueStatus, **DENIALS}, summary="线索办理情况",
         tags=["线索"])
-def get_clue(request, number: str):
+def get_clue(request, number: Text):
     """阶段、下一期限、审批决定和结果（启动的案件、移送、向检察机关的反馈）。"""
     require(request, Operation.READ_STATUS, "screening.view_clue")
     clue = get_object_or_404(
@@ -79,7 +80,7 @@ def get_clue(request, number: str):
 
 @v1.get("/cases/{number}", response={200: CaseStatus, **DENIALS}, summary="案件办理情况",
         tags=["案件"])
-def get_case(request, number: str):
+def get_case(request, number: Text):
     require(request, Operation.READ_STATUS, "cases.view_case")
     case = get_object_or_404(Case.objects.visible_to(request.user).select_related("department"),
                              number=number)
@@ -87,7 +88,7 @@ def get_case(request, number: str):
 
 
 class Period(Schema):
-    jurisdiction: str
+    jurisdiction: Text
     start: datetime.date
     end: datetime.date
 

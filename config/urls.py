@@ -19,5 +19,7 @@ urlpatterns = [
     path("negotiation/", include("negotiation.urls")),
     path("restoration/", include("restoration.urls")),
     path("api/", api.urls),
+    path("disclosure/", include("disclosure.urls")),
+    path("public/", include("disclosure.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "documents",
     # above the stages: the integration API
     "api",
+    "disclosure",  # above the stages: information disclosure and the public site /public/
 ]
 
 MIDDLEWARE = [

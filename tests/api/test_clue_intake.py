@@ -2,6 +2,7 @@
 validators, service, deadline and inbox as the page; idempotent on the sender's key."""
 
 import base64
+import json
 
 import pytest
 
@@ -139,3 +140,28 @@ def test_attachments_in_base64_are_attached_and_checked(api):
     assert good.status_code == 201
     [attachment] = attachments_of(Clue.objects.get())
     assert attachment.original_name == "处罚决定书.pdf" and attachment.kind == "接口报送材料"
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800", "a\udfffb"])
+def test_text_that_cannot_be_stored_is_a_field_error_not_a_server_error(api, bad):
+    # A NUL or a lone surrogate reaches the database otherwise (PostgreSQL refuses a NUL,
+    # UTF-8 a lone surrogate): the schemathesis run found both as 500s.
+    body = json.dumps(clue_payload(summary=f"概要{bad}", source_reference=f"文号{bad}", parties=[
+        {"kind": "organisation", "name": f"甲{bad}公司", "credit_code": CODE}]))
+    response = api.post(URL, body, headers={"Idempotency-Key": "k-1"})
+    assert response.status_code == 422
+    payload = response.json()
+    assert payload["detail"] == "请求内容有误，请按字段说明修改。"
+    assert payload["errors"]["summary"] == [
+        "含有无法保存的字符（空字符或不成对的代理字符），请删除后重新提交。"]
+    assert {"source_reference", "parties[0].name"} <= payload["errors"].keys()
+    assert Clue.objects.count() == 0
+
+
+def test_a_nul_in_a_path_or_query_parameter_is_a_field_error(api, dept):
+    assert api.get("/api/v1/clues/X%00Y").status_code == 422
+    assert api.get("/api/v1/cases/X%00Y").status_code == 422
+    response = api.get("/api/v1/reports/progress", jurisdiction="1\x00",
+                       start="2026-01-01", end="2026-06-30")
+    assert response.status_code == 422
+    assert "jurisdiction" in response.json()["errors"]

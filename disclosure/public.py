@@ -1,0 +1,110 @@
+"""The public site /public/ (SX 第三十八条 依法向社会公开; NT 三(十二) 官方网站): no login, only
+published items, only their masked texts and the PDF printed from them.
+
+- An item is named by its random `public_token`, never by a primary key, and every lookup is
+  `Publication.objects.published()`: a draft, an item waiting for approval or withdrawn, and
+  every other record (case, clue, party, document) are not found (404) whatever is tried.
+- Search reads only the masked title and text, so a name that was masked finds nothing.
+- The pages are the same for everyone: rendered without the request (no session, no user, no
+  CSRF cookie, so no `Vary: Cookie`), `Cache-Control: public, max-age`, and
+  `request.public_page` tells NoStoreForUsersMiddleware to leave them cacheable."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from accounts.models import Jurisdiction
+from workflow.pagination import keyset_page
+
+from .models import Publication
+
+PAGE_SIZE = 20
+
+
+def public_page(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.public_page = True
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, public=True,
+                            max_age=getattr(settings, "ECOCLAIM_PUBLIC_MAX_AGE", 300))
+        return response
+    return require_safe(wrapped)
+
+
+def _page(template: str, context: dict) -> HttpResponse:
+    return HttpResponse(render_to_string(template, context))
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@public_page
+def item_list(request):
+    params = request.GET
+    items = Publication.objects.published().select_related("jurisdiction")
+    jurisdiction = (params.get("jurisdiction") or "").strip()[:12]
+    year = _int(params.get("year"))
+    kind = params.get("kind") or ""
+    query = (params.get("q") or "").strip()[:50]
+    if jurisdiction:
+        items = items.filter(jurisdiction__code=jurisdiction)
+    if year:
+        items = items.filter(year=year)
+    if kind in Publication.Kind.values:
+        items = items.filter(kind=kind)
+    else:
+        kind = ""
+    if query:
+        # the masked texts only: a masked name must find nothing
+        items = items.filter(Q(masked_title__icontains=query) | Q(masked_text__icontains=query))
+    page = keyset_page(items.only("public_token", "masked_title", "kind", "year", "published_at",
+                                  "jurisdiction__name"),
+                       key="published_at", after=params.get("after"),
+                       before=params.get("before"), size=PAGE_SIZE)
+    jurisdictions = Jurisdiction.objects.filter(
+        pk__in=Publication.objects.published().values("jurisdiction")).order_by("path")
+    years = (Publication.objects.published().order_by("-year")
+             .values_list("year", flat=True).distinct())
+    filters = {"jurisdiction": jurisdiction, "year": year or "", "kind": kind, "q": query}
+    return _page("public/list.html", {
+        "page": page, "filters": filters, "kinds": Publication.Kind.choices,
+        "jurisdictions": jurisdictions.only("code", "name"), "years": list(years),
+        "query": params,
+    })
+
+
+def _published(token: str) -> Publication:
+    return get_object_or_404(Publication.objects.published().select_related("jurisdiction"),
+                             public_token=token[:32])
+
+
+@public_page
+def item_detail(request, token):
+    publication = _published(token)
+    return _page("public/item.html", {"p": publication})
+
+
+@public_page
+def item_pdf(request, token):
+    publication = _published(token)
+    if not publication.public_pdf:
+        raise Http404
+    try:
+        handle = publication.public_pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="application/pdf",
+                            filename=f"{publication.public_token}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
