@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "documents",
     # above the stages: the integration API
     "api",
+    # above the stages: search across them (/search/)
+    "search",
 ]
 
 MIDDLEWARE = [
