@@ -159,3 +159,16 @@ def test_empty_query_shows_the_form_only(client, world):
     login(client, world.officer)
     response = client.get(URL)
     assert response.status_code == 200 and response.context["results"].groups == []
+
+
+def test_trigram_indexes_exist_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm indexes are PostgreSQL-only; SQLite answers by scanning")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE "
+                       "'search_%%_trgm'")
+        found = dict(cursor.fetchall())
+    assert len(found) == 7
+    assert all("gin_trgm_ops" in d for d in found.values())
