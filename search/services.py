@@ -36,7 +36,10 @@ from parties.validators import mask_id_number, normalise_code
 
 LIMIT = 20  # hits shown per kind
 MAX_QUERY = 100  # characters of the query used
-ACTIVE = ("open", "overdue")  # workflow.Deadline statuses still running
+ACTIVE = ("open", "overdue")
+# Records are found through at most this many parties a name fragment matches (the newest
+# registered); a fragment matching more (“有限公司”) is too broad to list their records.
+PARTY_LINK_LIMIT = 200  # workflow.Deadline statuses still running
 
 
 @dataclass
@@ -124,38 +127,56 @@ def _next_deadlines(model, pks: list[int]) -> dict[int, object]:
     return found
 
 
-def _take(qs) -> tuple[list, bool]:
-    rows = list(qs[: LIMIT + 1])
+def _newest(querysets, key: str) -> tuple[list, bool]:
+    """The newest LIMIT rows of the union of `querysets`, and whether there were more. Each is
+    ordered and limited in the database on its own, so that each can use its own index (an OR
+    of a trigram match and a subquery would make PostgreSQL read every row in scope)."""
+    found: dict[int, object] = {}
+    for qs in querysets:
+        for row in qs.order_by(f"-{key}", "-id")[: LIMIT + 1]:
+            found.setdefault(row.pk, row)
+    rows = sorted(found.values(), key=lambda r: (getattr(r, key), r.pk), reverse=True)
     return rows[:LIMIT], len(rows) > LIMIT
 
 
-def _cases(user, text: str, number: str, parties) -> Group:
+def _text_q(text: str, number: str, *, number_field: str = "number",
+            text_fields: tuple[str, ...] = ()) -> Q:
+    q = Q(**{f"{number_field}__contains": number})
+    for name in text_fields:
+        q |= Q(**{f"{name}__contains": text})
+    return q
+
+
+def _cases(user, text: str, number: str, party_ids: list[int]) -> Group:
     from cases.models import Case, CaseObligor
 
     group = Group("cases", "案件")
     if not user.has_perm("cases.view_case"):
         return group
-    q = (Q(number__contains=number) | Q(cause__contains=text) | Q(summary__contains=text)
-         | Q(pk__in=CaseObligor.objects.filter(party__in=parties).values("case")))
-    rows, group.more = _take(Case.objects.visible_to(user).filter(q)
-                             .select_related("department").order_by("-opened_on", "-id"))
+    base = Case.objects.visible_to(user).select_related("department")
+    querysets = [base.filter(_text_q(text, number, text_fields=("cause", "summary")))]
+    if party_ids:
+        querysets.append(base.filter(pk__in=CaseObligor.objects.filter(
+            party__in=party_ids).values("case")))
+    rows, group.more = _newest(querysets, "opened_on")
     due = _next_deadlines(Case, [c.pk for c in rows])
     group.hits = [Hit(c.number, c.get_absolute_url(), f"{c.cause} · {c.department}",
                       c.get_stage_display(), due.get(c.pk)) for c in rows]
     return group
 
 
-def _clues(user, text: str, number: str, parties) -> Group:
+def _clues(user, text: str, number: str, party_ids: list[int]) -> Group:
     from screening.models import Clue
 
     group = Group("clues", "线索")
     if not user.has_perm("screening.view_clue"):
         return group
-    through = Clue.suspected_obligors.through
-    q = (Q(number__contains=number) | Q(summary__contains=text)
-         | Q(pk__in=through.objects.filter(party__in=parties).values("clue")))
-    rows, group.more = _take(Clue.objects.visible_to(user).filter(q)
-                             .select_related("department").order_by("-registered_on", "-id"))
+    base = Clue.objects.visible_to(user).select_related("department")
+    querysets = [base.filter(_text_q(text, number, text_fields=("summary",)))]
+    if party_ids:
+        querysets.append(base.filter(pk__in=Clue.suspected_obligors.through.objects.filter(
+            party__in=party_ids).values("clue")))
+    rows, group.more = _newest(querysets, "registered_on")
     due = _next_deadlines(Clue, [c.pk for c in rows])
     group.hits = [Hit(c.number, c.get_absolute_url(),
                       f"{c.summary[:60]} · {c.department}", c.get_state_display(),
@@ -163,11 +184,11 @@ def _clues(user, text: str, number: str, parties) -> Group:
     return group
 
 
-def _parties(user, parties) -> Group:
+def _parties(user, text: str) -> Group:
     group = Group("parties", "当事人")
     if not user.has_perm("parties.view_party"):
         return group
-    rows, group.more = _take(parties.filter(visible_party_q(user)).order_by("name", "id"))
+    rows, group.more = _newest([matching_parties(text).filter(visible_party_q(user))], "id")
     # A natural person's ID number is matched in full but always shown masked here.
     group.hits = [Hit(p.name, p.get_absolute_url(),
                       f"{p.get_kind_display()} · {p.code_label} {p.masked_code}")
@@ -175,15 +196,16 @@ def _parties(user, parties) -> Group:
     return group
 
 
-def _documents(user, text: str, number: str, parties) -> Group:
+def _documents(user, text: str, number: str, party_ids: list[int]) -> Group:
     from documents.models import GeneratedDocument
 
     group = Group("documents", "文书")
-    q = (Q(title__contains=text) | Q(case__number__contains=number)
-         | Q(obligor__in=parties))
-    rows, group.more = _take(GeneratedDocument.objects.visible_to(user).filter(q)
-                             .select_related("case", "obligor")
-                             .order_by("-generated_at", "-id"))
+    base = GeneratedDocument.objects.visible_to(user).select_related("case", "obligor")
+    querysets = [base.filter(_text_q(text, number, number_field="case__number",
+                                     text_fields=("title",)))]
+    if party_ids:
+        querysets.append(base.filter(obligor__in=party_ids))
+    rows, group.more = _newest(querysets, "generated_at")
     group.hits = [Hit(str(d), d.get_absolute_url(), f"{d.case.number}",
                       d.case.get_stage_display()) for d in rows]
     return group
@@ -196,7 +218,9 @@ def search(user, text: str | None) -> Results:
     if not text or not user.is_authenticated:
         return Results(text, [])
     number = text.upper()
-    parties = matching_parties(text)
-    groups = [_cases(user, text, number, parties), _clues(user, text, number, parties),
-              _parties(user, parties), _documents(user, text, number, parties)]
+    # The parties the text names, wherever registered: the records naming them are scoped.
+    party_ids = list(matching_parties(text).order_by("-id")
+                     .values_list("pk", flat=True)[:PARTY_LINK_LIMIT])
+    groups = [_cases(user, text, number, party_ids), _clues(user, text, number, party_ids),
+              _parties(user, text), _documents(user, text, number, party_ids)]
     return Results(text, groups)
