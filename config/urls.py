@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("negotiation/", include("negotiation.urls")),
     path("restoration/", include("restoration.urls")),
+    path("search/", include("search.urls")),
     path("api/", api.urls),
     path("disclosure/", include("disclosure.urls")),
     path("public/", include("disclosure.public_urls")),

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     # above the stages: the integration API
     "api",
     "disclosure",  # above the stages: information disclosure and the public site /public/
+    # above the stages: search across them (/search/)
+    "search",
 ]
 
 MIDDLEWARE = [
