@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("negotiation/", include("negotiation.urls")),
     path("restoration/", include("restoration.urls")),
+    path("oversight/", include("oversight.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "documents",
     # above the stages: the integration API
     "api",
+    "oversight",  # above the stages: the dashboard (数据看板), issue 15
 ]
 
 MIDDLEWARE = [
