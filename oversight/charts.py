@@ -37,6 +37,18 @@ def _text(item: Item) -> str:
     return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}"
 
 
+def _fit(label: str, width: float, size: int = 13) -> str:
+    """The label cut to the room it has (a CJK character is about `size` px wide, a Latin
+    one half that); the whole label stays in the mark's <title>."""
+    used, out = 0.0, []
+    for ch in label:
+        used += size if ord(ch) > 0x2E80 else size * 0.55
+        if used > width:
+            return "".join(out[:-1]) + "…"
+        out.append(ch)
+    return label
+
+
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
@@ -51,13 +63,13 @@ def bar_chart(items: list[Item], *, title: str, width: int = 520, label_width: i
               bar_height: int = 22, gap: int = 8) -> SafeString:
     """Horizontal bars, one per item, the value written after the bar."""
     top = 8
-    plot = width - label_width - 90
+    plot = width - label_width - 130  # room for the value after the longest bar
     peak = max((float(i.value) for i in items), default=0) or 1
     bars = []
     for n, item in enumerate(items):
         y = top + n * (bar_height + gap)
         length = 0 if not item.value else max(2.0, plot * float(item.value) / peak)
-        bars.append({"item": item, "y": y, "ty": y + bar_height * 0.7, "w": round(length, 1),
+        bars.append({"item": item, "y": y, "short": _fit(item.label, label_width - 10), "ty": y + bar_height * 0.7, "w": round(length, 1),
                      "tx": round(label_width + length + 6, 1), "text": _text(item),
                      "color": item.color or PALETTE[n % len(PALETTE)]})
     height = top * 2 + max(1, len(items)) * (bar_height + gap)

@@ -143,9 +143,9 @@ def build(sel: Selection, now) -> dict:
              for code, label, *_ in AGE_BUCKETS], title="待审批事项已等待时间"),
         "money": money,
         "money_chart": bar_chart(
-            [Item(r.label, float(r.claimed), r.href, text=yuan(r.claimed))
-             for r in money.by_damage_type],
-            title="各损害类型索赔金额", label_width=110, width=560),
+            [Item(label.split("（")[0], float(v), "", text=yuan(v))
+             for (code, label), v in zip(money.fields, money.total.values(), strict=True)],
+            title="赔偿资金合计", label_width=120, width=600),
         "rest": rest, "projects_href": links.projects(sel),
         "project_chart": donut_chart(project_items, title="修复项目状态"),
         "majors": majors, "major_href": links.cases(sel, classification="major"),
