@@ -92,7 +92,10 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str, width: 
     """Lines over the x labels (e.g. eight quarters), with a point per value and a legend."""
     left, right, top, bottom = 44, 16, 30, 46
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = _nice_max(max((float(v) for s in series for v in s.values), default=0))
+    values = [v for s in series for v in s.values]
+    peak = _nice_max(max((float(v) for v in values), default=0))
+    if all(float(v).is_integer() for v in values) and peak % 4:
+        peak = math.ceil(peak / 4) * 4  # counts: whole-number ticks
     step = plot_w / max(1, len(x_labels) - 1)
 
     def x(i):
