@@ -5,6 +5,7 @@ from parties.services import find_party
 from parties.validators import normalise_code
 from workflow.attachments import validate_upload
 from workflow.forms import QuickSelect, StyledForm
+from workflow.list_filters import LinkedFilters
 
 from .models import Case, CaseObligor, Evidence, Investigation
 
@@ -104,7 +105,15 @@ class ReasonForm(StyledForm, forms.Form):
                              error_messages={"required": "请填写理由。"})
 
 
-class CaseFilterForm(StyledForm, forms.Form):
+class CaseFilterForm(StyledForm, LinkedFilters):
+    # the dashboard's links (oversight/): opened in a period, damage type, terminated or
+    # closed (结案) in a period — the day the approval of 索赔终止 / 结案 was given
+    linked_date = "opened_on"
+    linked_date_label = "启动日期"
+    damage_type = forms.CharField(required=False, widget=forms.HiddenInput)
+    ended_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    ended_to = forms.DateField(required=False, widget=forms.HiddenInput)
+
     stage = forms.ChoiceField(label="阶段", required=False, widget=QuickSelect,
                               choices=[("", "全部阶段"), *Case.Stage.choices])
     classification = forms.ChoiceField(label="类别", required=False, widget=QuickSelect,
@@ -123,7 +132,48 @@ class CaseFilterForm(StyledForm, forms.Form):
             q = data["q"].strip()
             queryset = queryset.filter(number__startswith=q) if q[:1].isdigit() else \
                 queryset.filter(cause__contains=q)
-        return queryset
+        if data["damage_type"]:
+            queryset = queryset.filter(damage_type=data["damage_type"])
+        if data["ended_from"] or data["ended_to"]:
+            queryset = queryset.filter(pk__in=ended_between(data["ended_from"], data["ended_to"]))
+        return self.apply_linked(queryset)
+
+    def hidden_extra(self):
+        return [self["damage_type"], self["ended_from"], self["ended_to"]]
+
+    def extra_linked_labels(self) -> list[str]:
+        from screening.models import Clue
+
+        data, labels = self.cleaned_data, []
+        if data.get("damage_type"):
+            labels.append("损害类型：" + dict(Clue.DamageType.choices).get(
+                data["damage_type"], data["damage_type"]))
+        if data.get("ended_from") or data.get("ended_to"):
+            def day(d):
+                return f"{d.year}年{d.month}月{d.day}日" if d else "……"
+            labels.append(f"终止或结案批准日期：{day(data.get('ended_from'))}至"
+                          f"{day(data.get('ended_to'))}")
+        return labels
+
+
+ENDING_APPROVALS = ("case_termination", "case_closing")
+
+
+def ended_between(start, end):
+    """Ids of the cases whose 索赔终止 or 结案 was approved between the two days (Beijing time):
+    the approval request's closing time is when the case reached 索赔终止 / 结案."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import ApprovalRequest
+
+    qs = ApprovalRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case), action__in=ENDING_APPROVALS,
+        status=ApprovalRequest.Status.APPROVED)
+    if start:
+        qs = qs.filter(closed_at__date__gte=start)
+    if end:
+        qs = qs.filter(closed_at__date__lte=end)
+    return qs.values("object_id")
 
 
 class JointHandlingForm(StyledForm, forms.ModelForm):

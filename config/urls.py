@@ -19,6 +19,7 @@ urlpatterns = [
     path("negotiation/", include("negotiation.urls")),
     path("restoration/", include("restoration.urls")),
     path("search/", include("search.urls")),
+    path("oversight/", include("oversight.urls")),
     path("api/", api.urls),
     path("disclosure/", include("disclosure.urls")),
     path("public/", include("disclosure.public_urls")),

@@ -8,6 +8,7 @@ from accounts.models import Department, Jurisdiction
 from negotiation.models import PaymentKind, RestorationMode
 from workflow.attachments import validate_upload
 from workflow.forms import StyledForm
+from workflow.list_filters import LinkedFilters
 
 from .models import AlternativeProject, FundAccount, RestorationProject, SpendingRequest
 
@@ -445,3 +446,27 @@ class ReviewSpendingForm(Form):
 class PayOutForm(Form):
     paid_on = date_field("支付日期", today=True)
     voucher_number = text_field("支付凭证号", rows=0, max_length=60)
+
+
+class ProjectLinkedFilters(LinkedFilters):
+    """The dashboard's links to the project list (oversight/): the case's jurisdiction,
+    department and damage type."""
+
+    linked_jurisdiction = "case__jurisdiction"
+    linked_department = "case__department"
+    damage_type = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def apply(self, queryset):
+        queryset = self.apply_linked(queryset)
+        if self.is_valid() and self.cleaned_data["damage_type"]:
+            queryset = queryset.filter(case__damage_type=self.cleaned_data["damage_type"])
+        return queryset
+
+    def hidden_extra(self):
+        return [self["damage_type"]]
+
+    def extra_linked_labels(self) -> list[str]:
+        from screening.models import Clue
+
+        kind = self.cleaned_data.get("damage_type")
+        return [f"损害类型：{dict(Clue.DamageType.choices).get(kind, kind)}"] if kind else []

@@ -87,10 +87,13 @@ def index(request):
         "case", "case__department", "alternative_project")
     if state in State.values:
         projects = projects.filter(state=state)
+    filters = forms.ProjectLinkedFilters(request.GET or None)
+    projects = filters.apply(projects)
     page = keyset_page(projects, key="id", after=request.GET.get("after"),
                        before=request.GET.get("before"))
     return render(request, "restoration/index.html", {
         "page": page, "states": State.choices, "state": state, "query": request.GET.copy(),
+        "filters": filters,
     })
 
 

@@ -5,6 +5,7 @@ from accounts.models import Department, Jurisdiction
 from parties.services import find_party
 from parties.validators import normalise_code
 from workflow.forms import QuickSelect, StyledForm
+from workflow.list_filters import LinkedFilters
 
 from .models import Clue, SourceChannel
 from .services import follow_referring_procuratorate
@@ -95,7 +96,12 @@ class ClueForm(StyledForm, forms.ModelForm):
         return cleaned
 
 
-class ClueFilterForm(StyledForm, forms.Form):
+class ClueFilterForm(StyledForm, LinkedFilters):
+    # the dashboard's links (oversight/): registered in a period, where screening left it
+    linked_date = "registered_on"
+    linked_date_label = "登记日期"
+    outcome = forms.CharField(required=False, widget=forms.HiddenInput)
+
     q = forms.CharField(label="编号或概要", required=False)
     state = forms.ChoiceField(label="状态", required=False, widget=QuickSelect,
                               choices=[("", "全部状态"), *Clue.State.choices])
@@ -119,7 +125,21 @@ class ClueFilterForm(StyledForm, forms.Form):
             queryset = queryset.filter(damage_type=data["damage_type"])
         if data["channel"]:
             queryset = queryset.filter(channel=data["channel"])
-        return queryset
+        if data["outcome"]:
+            from .reports import outcome_expression
+
+            queryset = queryset.alias(outcome=outcome_expression()).filter(
+                outcome=data["outcome"])
+        return self.apply_linked(queryset)
+
+    def hidden_extra(self):
+        return [self["outcome"]]
+
+    def extra_linked_labels(self) -> list[str]:
+        from .reports import OUTCOME_LABELS
+
+        outcome = self.cleaned_data.get("outcome")
+        return [f"筛查结果：{OUTCOME_LABELS.get(outcome, outcome)}"] if outcome else []
 
 
 class NotStartForm(StyledForm, forms.Form):

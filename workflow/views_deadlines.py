@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Department
+from accounts.models import Department, Jurisdiction
 from accounts.scoping import department_q
 from rules.calendar import WorkCalendar
 
@@ -28,6 +28,7 @@ from .models import Deadline, DeadlineKind, Notification
 from .pagination import keyset_page
 
 ACTIVE = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
+SOON_DAYS = 7  # issue 15: 7日内到期 (today and the next seven days)
 PER_DAY = 4  # deadlines shown in one calendar cell; the rest behind a link to the board
 
 
@@ -50,6 +51,7 @@ class DeadlineFilterForm(StyledForm, forms.Form):
         ("active", "全部未办结"),
         ("week", "本周到期"),
         ("overdue", "已逾期"),
+        ("soon", "7日内到期"),
         ("closed", "已办结或撤销"),
         ("all", "全部"),
     ]
@@ -60,6 +62,9 @@ class DeadlineFilterForm(StyledForm, forms.Form):
                                         required=False, empty_label="全部部门",
                                         widget=QuickSelect)
     on = forms.DateField(label="届满日", required=False)
+    # the dashboard's links (oversight/): the deadlines of a jurisdiction and those below it
+    jurisdiction = forms.ModelChoiceField(label="行政区（含下级）", queryset=Jurisdiction.objects.all(),
+                                          required=False, widget=forms.HiddenInput)
     mine = forms.BooleanField(label="只看我负责的", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -74,7 +79,7 @@ class DeadlineFilterForm(StyledForm, forms.Form):
 
     def statuses(self) -> list[str]:
         """The statuses the view shows, for keyset_page's split (one index range each)."""
-        return {"overdue": [Deadline.Status.OVERDUE],
+        return {"overdue": [Deadline.Status.OVERDUE], "soon": [Deadline.Status.OPEN],
                 "closed": [Deadline.Status.MET, Deadline.Status.CANCELLED],
                 "all": list(Deadline.Status.values)}.get(self.value("view", "active"),
                                                          list(ACTIVE))
@@ -85,6 +90,10 @@ class DeadlineFilterForm(StyledForm, forms.Form):
         if self.value("view", "active") == "week":
             monday, sunday = week_of(today)
             qs = qs.filter(due__range=(monday, sunday))
+        elif self.value("view", "active") == "soon":
+            qs = qs.filter(due__range=(today, today + timedelta(days=SOON_DAYS)))
+        if self.value("jurisdiction"):
+            qs = qs.filter(department__jurisdiction__path__startswith=self.value("jurisdiction").path)
         if self.value("kind"):
             qs = qs.filter(kind=self.value("kind"))
         if self.value("department"):
@@ -110,7 +119,7 @@ def deadline_board(request):
                        after=request.GET.get("after"), before=request.GET.get("before"))
     view = filters.value("view", "active")
     summary = []
-    if view in ("week", "overdue"):  # bounded sets; the whole table is never grouped
+    if view in ("week", "overdue", "soon"):  # bounded sets; the whole table is never grouped
         summary = list(deadlines.filter(status__in=statuses).order_by().values("department__name", "kind")
                        .annotate(n=Count("id")).order_by("-n", "department__name")[:12])
         labels = dict(DeadlineKind.choices)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "disclosure",  # above the stages: information disclosure and the public site /public/
     # above the stages: search across them (/search/)
     "search",
+    "oversight",  # above the stages: the dashboard (数据看板), issue 15
 ]
 
 MIDDLEWARE = [

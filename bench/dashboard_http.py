@@ -1,0 +1,146 @@
+"""The dashboard (数据看板, /oversight/) under concurrency, over real HTTP.
+
+Reuses lists_http.py: the same set-based data (generate_series; N clues, cases, deadlines
+across the demo city, its districts and departments), the same gunicorn (production
+settings, 3 sync workers, plain http on 127.0.0.1), the same logged-in sessions (half the
+ordinary officer `shuiwu`, half the coordinator `qiantou`, whose dashboard counts the whole
+city). Drives the dashboard for this quarter and for a year, with c threads, and prints
+p50/p95 beside the anonymous login page over the same gunicorn in the same run; and, for
+each user, the SQL time of each figure group in one process (the part that grows with the
+data).
+
+    createdb -h 127.0.0.1 -U postgres bench_dashboard
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_dashboard \\
+      .venv/bin/python bench/dashboard_http.py --clues 1000000 --cases 200000 --deadlines 200000
+"""
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from lists_http import (  # noqa: E402  (sets up Django)
+    USERS,
+    Session,
+    drive,
+    free_port,
+    generate,
+    percentiles,
+    start_gunicorn,
+)
+
+from accounts.demo import build_org  # noqa: E402
+from cases.models import Case  # noqa: E402
+from oversight import figures, periods  # noqa: E402
+from oversight.selection import Selection  # noqa: E402
+from screening.models import Clue  # noqa: E402
+from workflow.models import Deadline  # noqa: E402
+
+PAGES = {"quarter": "/oversight/?period={quarter}", "year": "/oversight/?period={year}"}
+
+
+def figure_times(org, period_code: str) -> None:
+    """SQL + Python time of each figure group, per user, in this process (median of 3)."""
+    groups = [
+        ("clues by channel × outcome", lambda s: figures.clues_by_channel_and_outcome(s)),
+        ("cases by stage", figures.cases_by_stage),
+        ("trend (8 quarters)", figures.case_trend),
+        ("deadlines", figures.deadlines_due),
+        ("approvals", lambda s: figures.approvals_waiting(s, timezone.now())),
+        ("money", figures.money),
+        ("restoration", figures.restoration),
+        ("major cases", figures.major_cases),
+        ("side by side", figures.breakdown),
+    ]
+    period = periods.parse(period_code)
+    for username in USERS:
+        user = org.by_username[username]
+        sel = Selection(user=user, period=period, today=timezone.localdate())
+        parts = []
+        for name, fn in groups:
+            times = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                fn(sel)
+                times.append((time.perf_counter() - t0) * 1000)
+            parts.append(f"{name} {sorted(times)[1]:.0f}")
+        print(f"  {username} {period_code}: " + "; ".join(parts) + " (ms)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clues", type=int, default=1_000_000)
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--deadlines", type=int, default=200_000)
+    parser.add_argument("--requests", type=int, default=80, help="per page and concurrency")
+    parser.add_argument("--seconds", type=float, default=60, help="per page and concurrency")
+    parser.add_argument("--concurrency", default="4")
+    parser.add_argument("--workers", type=int, default=3)
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that gunicorn is stopped too
+    assert connection.vendor == "postgresql", "set DATABASE_URL to a scratch PostgreSQL db"
+    call_command("migrate", verbosity=0)
+    org = build_org()
+    generate(org, args.clues, args.cases, args.deadlines)
+    print(f"clues {Clue.objects.count():,}; cases {Case.objects.count():,}; "
+          f"deadlines {Deadline.objects.count():,}", flush=True)
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    today = timezone.localdate()
+    codes = {"quarter": periods.quarter_of(today).code, "year": str(today.year)}
+    print("figure groups, one process:")
+    for code in codes.values():
+        figure_times(org, code)
+    urls = [PAGES[k].format(**codes) for k in PAGES]
+    connection.close()
+
+    port = free_port()
+    server = start_gunicorn(port, args.workers, Path(__file__).resolve().parent.parent)
+    try:
+        levels = [int(c) for c in args.concurrency.split(",")]
+        print(f"\ngunicorn {args.workers} sync workers, production settings; "
+              f"p50 / p95 in ms; {args.requests} requests or {args.seconds:.0f} s each")
+        print(f"{'page':<40} {'c':>3} {'p50':>8} {'p95':>8} {'req/s':>7}")
+        for c in levels:
+            sessions = []
+            for i in range(c):
+                s = Session(port)
+                s.login(USERS[i % 2])
+                s.user = USERS[i % 2]
+                sessions.append(s)
+            for s in sessions[:2]:  # warm the workers
+                for url in urls:
+                    s.request("GET", url)
+            anon = [Session(port) for _ in range(c)]
+            for s in anon:
+                s.user = None
+            results, rps = drive(anon, lambda s: ["/accounts/login/"], args.requests * 4,
+                                 args.seconds)
+            p50, p95 = percentiles([ms for _, _, ms in results])
+            print(f"{'reference: login page (anonymous)':<40} {c:>3} {p50:8.1f} {p95:8.1f} "
+                  f"{rps:7.1f}", flush=True)
+            for url in urls:
+                results, rps = drive(sessions, lambda s, u=url: [u], args.requests,
+                                     args.seconds)
+                p50, p95 = percentiles([ms for _, _, ms in results])
+                print(f"{'dashboard ' + url.split('?')[1] + ' (both users)':<40} {c:>3} "
+                      f"{p50:8.1f} {p95:8.1f} {rps:7.1f}", flush=True)
+                for user in USERS:
+                    times = [ms for who, _, ms in results if who == user]
+                    if times:
+                        p50, p95 = percentiles(times)
+                        print(f"  {user:<38} {c:>3} {p50:8.1f} {p95:8.1f}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
