@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import home
 from api.views import api
+from workflow.views import home
 
 admin.site.site_header = "EcoClaim 生态环境损害赔偿管理系统"
 admin.site.site_title = "EcoClaim 管理"

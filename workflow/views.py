@@ -1,10 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from .attachments import download_content_type
 from .models import Attachment
+from .worklist import panels_for
+
+
+@login_required
+def home(request):
+    """The home page: each app's work panels for the user (workflow.worklist)."""
+    return render(request, "home.html", {"panels": panels_for(request.user)})
 
 
 @login_required

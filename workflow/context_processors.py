@@ -1,6 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 
-from .roles import Role, roles_of
+from accounts.roles import Role, roles_of
 
 # The stages in the order a case passes them; an entry shows once its app has its URLs.
 STAGES = [
@@ -43,7 +43,7 @@ def _load_roles_and_unread(user) -> int:
     from django.db.models import IntegerField, Value
     from django.db.models.functions import Coalesce
 
-    from workflow.notifications import unread_count, unread_count_expression
+    from .notifications import unread_count, unread_count_expression
 
     if getattr(user, "_roles_cache", None) is not None:
         return unread_count(user)
