@@ -131,7 +131,7 @@ def build_case() -> Case:
                                    summary="经初步核查，应当启动索赔。")
     for user, opinion in ((division, "同意启动索赔，报局领导审定。"), (head, "同意。")):
         with acting_as(user):
-            approvals.decide(approvals.inbox(user).filter(request__object_id=case.pk).get(),
+            approvals.decide(approvals.pending_step(user, case),
                              by=user, approve=True, opinion=opinion)
     case.refresh_from_db()
     with acting_as(officer):
@@ -159,7 +159,7 @@ def build_case() -> Case:
             summary="赔偿义务人已自行完成修复并经评估达到修复目标，终止索赔。")
     for user, opinion in ((division, "同意终止。"), (head, "同意。")):
         with acting_as(user):
-            approvals.decide(approvals.inbox(user).filter(request__object_id=case.pk).get(),
+            approvals.decide(approvals.pending_step(user, case),
                              by=user, approve=True, opinion=opinion)
     return Case.objects.get(pk=case.pk)
 

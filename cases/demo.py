@@ -52,7 +52,7 @@ def open_demo_case(org, summary, damage, amount, days_ago) -> Case:
         approvals.request_approval(clue, "clue_case_opening", by=officer,
                                    summary="经初步核查造成生态环境损害，应当启动索赔。")
     with acting_as(head):
-        approvals.decide(approvals.inbox(head).filter(request__object_id=clue.pk).get(),
+        approvals.decide(approvals.pending_step(head, clue),
                          by=head, approve=True, opinion="同意启动索赔。")
     return clue.cases.get()
 
@@ -114,7 +114,7 @@ def _first_major(case) -> str:
 def _approve_all(case, heads) -> None:
     for head in heads:
         with acting_as(head):
-            step = approvals.inbox(head).filter(request__object_id=case.pk).get()
+            step = approvals.pending_step(head, case)
             approvals.decide(step, by=head, approve=True, opinion="同意。")
 
 

@@ -156,6 +156,13 @@ def inbox(user):
             .order_by("request__requested_at", "pk"))
 
 
+def pending_step(user, subject) -> ApprovalStep:
+    """The one step of ``subject`` waiting for this user (by content type and id: a clue and a
+    case may share a primary key)."""
+    return inbox(user).get(request__content_type=ContentType.objects.get_for_model(subject),
+                           request__object_id=subject.pk)
+
+
 def requests_of(subject):
     return (ApprovalRequest.objects
             .filter(content_type=ContentType.objects.get_for_model(subject),

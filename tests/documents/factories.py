@@ -27,7 +27,7 @@ def _decide(org, case, opinions):
     for role, opinion in opinions:
         user = org.users[role]
         with acting_as(user):
-            approvals.decide(approvals.inbox(user).filter(request__object_id=case.pk).get(),
+            approvals.decide(approvals.pending_step(user, case),
                              by=user, approve=True, opinion=opinion)
 
 
