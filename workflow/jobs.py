@@ -27,6 +27,18 @@ def expirer(func):
     return func
 
 
+def test_step_delay() -> None:
+    """Sleep ECOCLAIM_JOB_STEP_DELAY_MS (0 in production) at each progress step of a job: the
+    recovery tests make a job slow, deterministically, to kill its worker mid-job."""
+    from django.conf import settings
+
+    delay = getattr(settings, "ECOCLAIM_JOB_STEP_DELAY_MS", 0)
+    if delay:
+        import time
+
+        time.sleep(delay / 1000)
+
+
 def send_task(task, *args) -> bool:
     """task.delay(*args); False (and a warning) when the broker cannot be reached."""
     try:
