@@ -7,6 +7,8 @@
   with exactly one file.
 - With the broker down when the export is requested, the page answers normally in Chinese
   and the export stays 排队中; once Redis is back, the sweep queues it and it completes.
+- A worker SIGKILLed in the middle of an import's confirmation: PostgreSQL rolls its
+  transaction back, and the new worker's run registers every clue once.
 
 The job is made slow deterministically by settings read by the task (a progress step and a
 heartbeat per row, ECOCLAIM_JOB_STEP_DELAY_MS at each); nothing of Redis or Celery is mocked.
@@ -105,6 +107,7 @@ def private_redis(tmp_path, settings):
     server = PrivateRedis(tmp_path)
     server.start()
     settings.ECOCLAIM_REPORT_STALE_SECONDS = STALE_SECONDS
+    settings.ECOCLAIM_IMPORT_STALE_SECONDS = STALE_SECONDS
     settings.ECOCLAIM_REPORT_DIRECT_MAX_ROWS = 0  # every export in the background
     settings.ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS = 0
     changed = {"CELERY_BROKER_URL": server.url, "CELERY_BROKER_TRANSPORT_OPTIONS": {},
@@ -149,6 +152,8 @@ class Workers:
             "TEST_REDIS_URL": self.broker_url,
             "ECOCLAIM_TEST_VAR_DIR": str(django_settings.TEST_VAR_DIR),
             "ECOCLAIM_REPORT_PROGRESS_EVERY": "1",
+            "ECOCLAIM_IMPORT_PROGRESS_EVERY": "1",
+            "ECOCLAIM_IMPORT_STALE_SECONDS": str(STALE_SECONDS),
             "ECOCLAIM_JOB_STEP_DELAY_MS": str(STEP_MS),
             "ECOCLAIM_REPORT_STALE_SECONDS": str(STALE_SECONDS),
             "PYTHONUNBUFFERED": "1",
@@ -284,3 +289,38 @@ def test_the_broker_down_at_request_the_sweep_queues_the_export_once_back(
         workers.logs()
     assert done.file and Path(done.file.path).exists()
     assert timezone.now() - done.finished_at < timedelta(minutes=5)
+
+
+def test_a_worker_killed_mid_import_the_clues_are_registered_once(clues, workers):
+    from screening import imports
+    from screening.models import ClueImport
+    from tests.screening.test_import import row, xlsx
+    from workflow import excel_import
+
+    officer = clues.by_username["jingban"]
+    references = [f"恢复〔2026〕{n}号" for n in range(ROWS)]
+    upload = imports.store_upload(xlsx([
+        row(**{"来源文号": reference, "发现日期": date(2026, 8, 1), "登记日期": date(2026, 8, 3)})
+        for reference in references]), department=officer.department, by=officer)
+    assert excel_import.request_job(upload, ClueImport.Job.CONFIRM)  # sent on commit
+    first = workers.start()
+
+    def running_midway():
+        u = ClueImport.objects.get(pk=upload.pk)
+        return u.job_status == ClueImport.JobStatus.RUNNING and 2 <= u.rows_done < ROWS - 2
+    wait_for(running_midway, "the first worker running the import", workers)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    assert not Clue.objects.filter(source_reference__in=references).exists()
+    assert excel_import.run_job(ClueImport._meta.label, upload.pk) is None  # fresh: nothing
+
+    workers.start()
+    time.sleep(STALE_SECONDS + 0.5)
+    assert sweep()["imports"] == 1
+    done = wait_for(lambda: ClueImport.objects.filter(
+        pk=upload.pk, job_status__in=[ClueImport.JobStatus.DONE, ClueImport.JobStatus.FAILED],
+    ).first(), "the import finished by the second worker", workers)
+    assert (done.job_status, done.status, done.job_attempts, done.rows_new) == (
+        ClueImport.JobStatus.DONE, ClueImport.Status.IMPORTED, 2, ROWS), workers.logs()
+    assert sorted(Clue.objects.filter(source_reference__in=references).values_list(
+        "source_reference", flat=True)) == sorted(references)
