@@ -94,8 +94,9 @@ class PrivateRedis:
                     return
             except redis.exceptions.ConnectionError:
                 pass
-            assert self.process.poll() is None and time.monotonic() < until, \
-                "redis-server did not start"
+            if self.process.poll() is not None or time.monotonic() > until:
+                self.stop()  # never left running behind a failed test
+                raise AssertionError("redis-server did not start")
             time.sleep(0.05)
 
     def stop(self) -> None:
