@@ -20,8 +20,9 @@ FAKED_NOW ?= 2027-03-30 17:30:00
 # (libharfbuzz-subset0, much faster than fontTools); forms are set in Noto Serif CJK SC.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 # Browser tests drive Debian's chromium through Playwright (never a downloaded browser);
-# libfaketime runs the suite a second time on another date; poppler draws PDF pages to compare.
-APT_TEST := chromium faketime poppler-utils
+# libfaketime runs the suite a second time on another date; poppler draws PDF pages to compare;
+# the job recovery tests start a private redis-server of their own (never the shared one).
+APT_TEST := chromium faketime poppler-utils redis-server
 APT_PACKAGES := $(APT_RUN)
 test: APT_PACKAGES := $(APT_RUN) $(APT_TEST)
 

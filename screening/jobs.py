@@ -10,41 +10,27 @@ from django.db.models import Q
 from workflow.jobs import expirer, send_task, sweeper
 
 from .models import ReportExport
-from .reports import stale_after
+from .reports import fail_exhausted, silent_since, stale_after
 from .tasks import build_report_export_task
 
 
 @sweeper
 def sweep_exports(now, *, queued_before) -> dict[str, int]:
+    """Queue again the exports queued since `queued_before` (their send was lost) and those
+    running whose worker went silent (the claim takes them over); one silent on its last
+    allowed run is marked failed in Chinese instead (reports.fail_exhausted)."""
     S = ReportExport.Status
     counts = {"exports": 0, "failed": 0}
     for export in ReportExport.objects.filter(
         Q(status=S.PENDING, created_at__lt=queued_before)
-        | Q(status=S.RUNNING, started_at__lt=now - stale_after())
-    ).order_by("created_at", "id").only("pk", "status", "started_at", "parameters")[
-            :settings.ECOCLAIM_JOB_SWEEP_BATCH]:
-        if export.status == S.RUNNING and not _count_attempt(export, now):
+        | Q(status=S.RUNNING) & silent_since(now - stale_after())
+    ).order_by("created_at", "id").only("pk", "status")[:settings.ECOCLAIM_JOB_SWEEP_BATCH]:
+        if export.status == S.RUNNING and fail_exhausted(
+                ReportExport.objects.filter(pk=export.pk), now):
             counts["failed"] += 1
             continue
         counts["exports"] += send_task(build_report_export_task, export.pk)
     return counts
-
-
-def _count_attempt(export, now) -> bool:
-    """One more run of a stale export (its worker died). Past ECOCLAIM_JOB_MAX_ATTEMPTS runs
-    it is marked failed with the reason on its page; False then. The count lives in the
-    export's parameters (no column of its own); each write is a compare-and-set on the run."""
-    attempts = int(export.parameters.get("attempts", 1)) + 1
-    S = ReportExport.Status
-    run = ReportExport.objects.filter(pk=export.pk, status=S.RUNNING,
-                                      started_at=export.started_at)
-    if attempts > settings.ECOCLAIM_JOB_MAX_ATTEMPTS:
-        run.update(status=S.FAILED, finished_at=now,
-                   error=f"报表生成已中断{attempts - 1}次，系统已停止重试。请重新申请导出；"
-                         "仍然失败的，请联系系统管理员。")
-        return False
-    run.update(parameters={**export.parameters, "attempts": attempts})
-    return True
 
 
 @expirer

@@ -31,6 +31,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     Subquery,
@@ -309,11 +310,16 @@ def iter_list_rows(queryset, chunk_size: int = CHUNK_SIZE):
         yield from flush()
 
 
+def progress_every() -> int:
+    """Rows written between two progress steps (and heartbeats) of a background export."""
+    return getattr(settings, "ECOCLAIM_REPORT_PROGRESS_EVERY", PROGRESS_EVERY) or PROGRESS_EVERY
+
+
 def _write_list(table, queryset, progress=None) -> int:
-    written = 0
+    written, every = 0, progress_every()
     for written, values in enumerate(iter_list_rows(queryset), start=1):
         table.add(values)
-        if progress is not None and written % PROGRESS_EVERY == 0:
+        if progress is not None and written % every == 0:
             progress(written)
     return written
 
@@ -450,22 +456,64 @@ def request_export(scope: ReportScope, *, by, rows_total: int) -> ReportExport:
     return export
 
 
+def silent_since(stale) -> Q:
+    """A running export whose last heartbeat (or start, for a run from before heartbeats) is
+    older than `stale`: its worker is taken to be dead."""
+    return Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, started_at__lt=stale)
+
+
+def fail_exhausted(exports, now) -> int:
+    """Mark failed, with the reason on the page, the exports among `exports` whose worker went
+    silent on their last allowed run (ECOCLAIM_JOB_MAX_ATTEMPTS); a compare-and-set."""
+    limit = settings.ECOCLAIM_JOB_MAX_ATTEMPTS
+    return exports.filter(status=ReportExport.Status.RUNNING, attempts__gte=limit).filter(
+        silent_since(now - stale_after())).update(
+        status=ReportExport.Status.FAILED, finished_at=now,
+        error=f"报表生成已中断{limit}次，系统已停止重试。请重新申请导出；仍然失败的，请联系系统管理员。")
+
+
+def claim_export(export_id: int, now=None):
+    """Take one run of the export, a compare-and-set: a queued export, or a running one whose
+    worker went silent (heartbeat older than ECOCLAIM_REPORT_STALE_SECONDS) while it has runs
+    left; its `started_at` (now) names the run. None when there is nothing to run: done,
+    failed, running with a fresh heartbeat (a redelivered task does nothing), or out of runs
+    (then marked failed in Chinese)."""
+    now = now or timezone.now()
+    S = ReportExport.Status
+    run = {"status": S.RUNNING, "started_at": now, "heartbeat_at": now, "rows_done": 0,
+           "error": "", "attempts": F("attempts") + 1}
+    exports = ReportExport.objects.filter(pk=export_id)
+    if exports.filter(status=S.PENDING).update(**run) or exports.filter(
+            status=S.RUNNING, attempts__lt=settings.ECOCLAIM_JOB_MAX_ATTEMPTS).filter(
+            silent_since(now - stale_after())).update(**run):
+        return now
+    fail_exhausted(exports, now)
+    return None
+
+
+def _heartbeat(run, done: int) -> None:
+    """A progress step of a running export: rows written, and a sign of life."""
+    from workflow.jobs import test_step_delay
+
+    run.update(rows_done=done, heartbeat_at=timezone.now())
+    test_step_delay()
+
+
 def build_export(export_id: int) -> ReportExport | None:
-    """Build one export's file. Claimed with a compare-and-set, so a task delivered twice builds
-    it once; an export left running by a killed worker is taken over once it is stale."""
-    now = timezone.now()
-    claimed = ReportExport.objects.filter(pk=export_id).filter(
-        Q(status=ReportExport.Status.PENDING)
-        | Q(status=ReportExport.Status.RUNNING, started_at__lt=now - stale_after())
-    ).update(status=ReportExport.Status.RUNNING, started_at=now, rows_done=0, error="")
-    if claimed != 1:
+    """Build one export's file. Claimed with a compare-and-set (claim_export), so a task
+    delivered twice builds it once; an export left running by a killed worker is taken over
+    once its heartbeat is stale. Only its own run writes its row: a run taken over (its worker
+    only slow) writes nothing more."""
+    started = claim_export(export_id)
+    if started is None:
         return None
     export = ReportExport.objects.select_related("department__jurisdiction").get(pk=export_id)
-    mine = ReportExport.objects.filter(pk=export_id, status=ReportExport.Status.RUNNING)
+    mine = ReportExport.objects.filter(pk=export_id, status=ReportExport.Status.RUNNING,
+                                       started_at=started)
     try:
         with tempfile.TemporaryFile() as tmp:
             rows = write_quarterly_report(ReportScope.of(export), tmp,
-                                          progress=lambda done: mine.update(rows_done=done))
+                                          progress=lambda done: _heartbeat(mine, done))
             tmp.seek(0)
             export.file.save(export.filename, File(tmp), save=False)
     except Exception:
@@ -473,8 +521,9 @@ def build_export(export_id: int) -> ReportExport | None:
         mine.update(status=ReportExport.Status.FAILED, finished_at=timezone.now(),
                     error="生成报表时发生错误，请稍后重试；如仍失败请联系系统管理员。")
     else:
-        mine.update(status=ReportExport.Status.DONE, file=export.file.name, rows_done=rows,
-                    rows_total=rows, finished_at=timezone.now())
+        if not mine.update(status=ReportExport.Status.DONE, file=export.file.name,
+                           rows_done=rows, rows_total=rows, finished_at=timezone.now()):
+            export.file.delete(save=False)  # another run took over: its file is the one
     return ReportExport.objects.get(pk=export_id)
 
 

@@ -101,6 +101,9 @@ class ExcelUpload(models.Model):
                                   blank=True, default="")
     rows_done = models.PositiveIntegerField("已处理行数", default=0)
     job_started_at = models.DateTimeField("任务开始时间", null=True, blank=True)
+    # the run's last sign of life (claim and every progress step); runs of this job so far
+    job_heartbeat_at = models.DateTimeField("任务最近进展时间", null=True, blank=True)
+    job_attempts = models.PositiveSmallIntegerField("任务运行次数", default=0)
     job_error = models.TextField("任务错误", blank=True)
 
     class Meta:
@@ -373,7 +376,7 @@ class ExcelResource(resources.ModelResource):
             self._new_in_file.setdefault(key, self._line(self._row))
             self._instance._in_file = True
             self._known.setdefault(key, self._instance)
-        if self.progress is not None and self._row % PROGRESS_EVERY == 0:
+        if self.progress is not None and self._row % progress_every() == 0:
             self.progress(self._row)
 
     def after_import(self, dataset, result, **kwargs):
@@ -718,18 +721,28 @@ def store_upload(uploaded, model: type[ExcelUpload], *, department, by) -> Excel
 PROGRESS_EVERY = 100
 
 
-class _ProgressWriter:
-    """rows_done written to the upload's row from a connection of its own, in autocommit, so
-    the page sees it while the import's transaction is still open."""
+def progress_every() -> int:
+    """Rows between two progress steps (and heartbeats) of an import job."""
+    return getattr(settings, "ECOCLAIM_IMPORT_PROGRESS_EVERY", PROGRESS_EVERY) or PROGRESS_EVERY
 
-    def __init__(self, upload: ExcelUpload):
-        self.table, self.pk = type(upload)._meta.db_table, upload.pk
+
+class _ProgressWriter:
+    """rows_done and the heartbeat written to the upload's row from a connection of its own, in
+    autocommit, so the page sees it while the import's transaction is still open; only while
+    the run is still this one (`started`: a run taken over writes nothing more)."""
+
+    def __init__(self, upload: ExcelUpload, started):
+        self.table, self.pk, self.started = type(upload)._meta.db_table, upload.pk, started
         self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def __call__(self, done: int) -> None:
+        from .jobs import test_step_delay
+
         with self.connection.cursor() as cursor:
-            cursor.execute(f'UPDATE "{self.table}" SET rows_done = %s WHERE id = %s',
-                           [done, self.pk])
+            cursor.execute(f'UPDATE "{self.table}" SET rows_done = %s, job_heartbeat_at = %s '
+                           f'WHERE id = %s AND job_started_at = %s',
+                           [done, timezone.now(), self.pk, self.started])
+        test_step_delay()
 
     def close(self) -> None:
         self.connection.close()
@@ -745,7 +758,7 @@ def request_job(upload: ExcelUpload, job: str) -> bool:
         queued = model.objects.filter(pk=upload.pk, status=model.Status.PREVIEWED).exclude(
             job_status__in=[model.JobStatus.PENDING, model.JobStatus.RUNNING]
         ).update(job=job, job_status=model.JobStatus.PENDING, rows_done=0, job_error="",
-                 job_started_at=None)
+                 job_started_at=None, job_heartbeat_at=None, job_attempts=0)
         if queued:
             label = model._meta.label
             enqueue_after_commit(run_excel_import_task, label, upload.pk)
@@ -753,22 +766,60 @@ def request_job(upload: ExcelUpload, job: str) -> bool:
     return bool(queued)
 
 
+def silent_since(stale) -> Q:
+    """A running job whose last heartbeat (or start, for a run from before heartbeats) is older
+    than `stale`: its worker is taken to be dead."""
+    return (Q(job_heartbeat_at__lt=stale)
+            | Q(job_heartbeat_at__isnull=True, job_started_at__lt=stale))
+
+
+def fail_exhausted(uploads, now) -> int:
+    """Mark failed, with the reason on the page, the jobs among `uploads` whose worker went
+    silent on their last allowed run (ECOCLAIM_JOB_MAX_ATTEMPTS); a compare-and-set."""
+    model, limit = uploads.model, settings.ECOCLAIM_JOB_MAX_ATTEMPTS
+    return uploads.filter(job_status=model.JobStatus.RUNNING, job_attempts__gte=limit).filter(
+        silent_since(now - stale_after())).update(
+        job_status=model.JobStatus.FAILED,
+        job_error=f"后台处理已中断{limit}次，系统已停止重试，未导入任何记录。请重新上传文件；"
+                  "仍然失败的，请联系系统管理员。")
+
+
+def claim_job(model, pk: int, now=None):
+    """Take one run of the upload's job, a compare-and-set: a queued job, or a running one
+    whose worker went silent (heartbeat older than ECOCLAIM_IMPORT_STALE_SECONDS) while it has
+    runs left; its `job_started_at` (now) names the run. None when there is nothing to run:
+    done, failed, running with a fresh heartbeat (a redelivered task does nothing), or out of
+    runs (then marked failed in Chinese)."""
+    from django.db.models import F
+
+    now = now or timezone.now()
+    J = model.JobStatus
+    run = {"job_status": J.RUNNING, "job_started_at": now, "job_heartbeat_at": now,
+           "rows_done": 0, "job_error": "", "job_attempts": F("job_attempts") + 1}
+    uploads = model.objects.filter(pk=pk)
+    if uploads.filter(job_status=J.PENDING).update(**run) or uploads.filter(
+            job_status=J.RUNNING, job_attempts__lt=settings.ECOCLAIM_JOB_MAX_ATTEMPTS).filter(
+            silent_since(now - stale_after())).update(**run):
+        return now
+    fail_exhausted(uploads, now)
+    return None
+
+
 def run_job(model_label: str, pk: int) -> ExcelUpload | None:
-    """The background job of one upload. Claimed with a compare-and-set, so a task delivered
-    twice runs once; a job left running by a killed worker is taken over once it is stale."""
+    """The background job of one upload. Claimed with a compare-and-set (claim_job), so a task
+    delivered twice runs once; a job left running by a killed worker is taken over once its
+    heartbeat is stale (a confirmation killed mid-way has had its transaction rolled back by
+    PostgreSQL: the new run imports the file whole)."""
     from django.apps import apps
 
     model = apps.get_model(model_label)
-    now = timezone.now()
-    claimed = model.objects.filter(pk=pk).filter(
-        Q(job_status=model.JobStatus.PENDING)
-        | Q(job_status=model.JobStatus.RUNNING, job_started_at__lt=now - stale_after())
-    ).update(job_status=model.JobStatus.RUNNING, job_started_at=now, rows_done=0, job_error="")
-    if claimed != 1:
+    started = claim_job(model, pk)
+    if started is None:
         return None
     upload = model.objects.select_related("department__jurisdiction", "uploaded_by").get(pk=pk)
-    mine = model.objects.filter(pk=pk, job_status=model.JobStatus.RUNNING)
-    writer = _ProgressWriter(upload)
+    mine = model.objects.filter(pk=pk, job_status=model.JobStatus.RUNNING,
+                                job_started_at=started)
+    writer = _ProgressWriter(upload, started)
     try:
         if upload.job == model.Job.PREVIEW:
             preview_import(upload, by=upload.uploaded_by, progress=writer)

@@ -27,6 +27,18 @@ def expirer(func):
     return func
 
 
+def test_step_delay() -> None:
+    """Sleep ECOCLAIM_JOB_STEP_DELAY_MS (0 in production) at each progress step of a job: the
+    recovery tests make a job slow, deterministically, to kill its worker mid-job."""
+    from django.conf import settings
+
+    delay = getattr(settings, "ECOCLAIM_JOB_STEP_DELAY_MS", 0)
+    if delay:
+        import time
+
+        time.sleep(delay / 1000)
+
+
 def send_task(task, *args) -> bool:
     """task.delay(*args); False (and a warning) when the broker cannot be reached."""
     try:
@@ -95,10 +107,14 @@ def sweep(now=None) -> dict[str, int]:
         if not issubclass(model, excel_import.ExcelUpload):
             continue
         J = model.JobStatus
-        for pk in model.objects.filter(
+        for pk, status in model.objects.filter(
             Q(job_status=J.PENDING, created_at__lt=queued_before)
-            | Q(job_status=J.RUNNING, job_started_at__lt=now - excel_import.stale_after())
-        ).order_by("created_at", "id").values_list("pk", flat=True)[:batch]:
+            | Q(job_status=J.RUNNING) & excel_import.silent_since(now - excel_import.stale_after())
+        ).order_by("created_at", "id").values_list("pk", "job_status")[:batch]:
+            if status == J.RUNNING and excel_import.fail_exhausted(
+                    model.objects.filter(pk=pk), now):
+                counts["failed"] = counts.get("failed", 0) + 1
+                continue
             counts["imports"] += send_task(run_excel_import_task, model._meta.label, pk)
 
     counts["emails"] = requeue_pending_emails(now)

@@ -306,8 +306,15 @@ ECOCLAIM_JOB_SWEEP_SECONDS = env_int("ECOCLAIM_JOB_SWEEP_SECONDS", 300)
 ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS = env_int("ECOCLAIM_JOB_REQUEUE_AFTER_SECONDS", 300)
 ECOCLAIM_JOB_SWEEP_BATCH = env_int("ECOCLAIM_JOB_SWEEP_BATCH", 500)
 ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS = env_int("ECOCLAIM_EMAIL_RETRY_AFTER_SECONDS", 300)
-# runs of an export whose worker died before it is marked failed (失败, with the reason)
+# runs of an export or import job whose worker died before it is marked failed (失败, with the
+# reason)
 ECOCLAIM_JOB_MAX_ATTEMPTS = env_int("ECOCLAIM_JOB_MAX_ATTEMPTS", 3)
+# rows between two progress steps (each one a heartbeat) of a background export or import job
+ECOCLAIM_REPORT_PROGRESS_EVERY = env_int("ECOCLAIM_REPORT_PROGRESS_EVERY", 1000)
+ECOCLAIM_IMPORT_PROGRESS_EVERY = env_int("ECOCLAIM_IMPORT_PROGRESS_EVERY", 100)
+# tests only: milliseconds slept at each progress step of a job, to kill its worker mid-job
+# (0 in production)
+ECOCLAIM_JOB_STEP_DELAY_MS = env_int("ECOCLAIM_JOB_STEP_DELAY_MS", 0)
 # retention, by the same periodic task: export files, unconfirmed import uploads
 ECOCLAIM_EXPORT_RETENTION_DAYS = env_int("ECOCLAIM_EXPORT_RETENTION_DAYS", 30)
 ECOCLAIM_IMPORT_RETENTION_DAYS = env_int("ECOCLAIM_IMPORT_RETENTION_DAYS", 7)

@@ -34,7 +34,9 @@ if REQUIRE_SERVICES and not (_pg_up and _redis_up):
         "does not answer; refusing to fall back to SQLite."
     )
 
-TEST_VAR_DIR = Path(tempfile.mkdtemp(prefix="ecoclaim-test-"))
+# a worker process started by a test shares the test's files (ECOCLAIM_TEST_VAR_DIR)
+TEST_VAR_DIR = (Path(os.environ["ECOCLAIM_TEST_VAR_DIR"]) if os.environ.get("ECOCLAIM_TEST_VAR_DIR")
+                else Path(tempfile.mkdtemp(prefix="ecoclaim-test-")))
 if _pg_up:
     import dj_database_url
 
@@ -56,7 +58,7 @@ else:
         "data_folder_out": str(TEST_VAR_DIR / "celery"),
         "store_processed": False,
     }
-    (TEST_VAR_DIR / "celery").mkdir()
+    (TEST_VAR_DIR / "celery").mkdir(exist_ok=True)
     print("!! Redis at 127.0.0.1:6379 does not answer: Celery tests use the filesystem "
           "transport.", file=sys.stderr)
 
@@ -75,5 +77,5 @@ STORAGES = {
 }
 MEDIA_ROOT = TEST_VAR_DIR / "private"
 STATIC_ROOT = TEST_VAR_DIR / "static"
-STATIC_ROOT.mkdir()
+STATIC_ROOT.mkdir(exist_ok=True)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in tests

@@ -72,6 +72,10 @@ class ReportExport(models.Model):
     created_at = models.DateTimeField("申请时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # the run's last sign of life (claim and every progress step): silent for
+    # ECOCLAIM_REPORT_STALE_SECONDS, its worker is taken to be dead and another run takes over
+    heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
 
     objects = ReportExportQuerySet.as_manager()
 
@@ -83,7 +87,9 @@ class ReportExport(models.Model):
             ("export_screening_report", "导出本部门季度线索筛查清单"),
             ("export_jurisdiction_report", "导出本行政区及下级的线索筛查清单和半年汇总（牵头部门）"),
         ]
-        indexes = [models.Index(fields=["requested_by", "-created_at"], name="export_by_user")]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="export_by_user"),
+                   # the sweep's filters: queued since, running and silent since
+                   models.Index(fields=["status", "heartbeat_at"], name="export_sweep")]
 
     def __str__(self) -> str:
         return self.filename

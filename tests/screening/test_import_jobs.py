@@ -132,10 +132,30 @@ def test_a_lost_job_is_taken_over_once_stale(client, officer, settings):
     client.get(clue_import.get_absolute_url())
     now = timezone.now()
     lost = ClueImport.objects.filter(pk=clue_import.pk)
-    lost.update(job_status="running", job_started_at=now - timedelta(minutes=10))
-    assert run_job(ClueImport._meta.label, clue_import.pk) is None  # still running somewhere
-    lost.update(job_started_at=now - timedelta(seconds=settings.ECOCLAIM_IMPORT_STALE_SECONDS + 1))
-    assert run_job(ClueImport._meta.label, clue_import.pk).job_status == "done"
+    lost.update(job_status="running", job_attempts=1, job_started_at=now - timedelta(hours=2),
+                job_heartbeat_at=now - timedelta(minutes=10))
+    # a heartbeat ten minutes ago: still running somewhere, a redelivery does nothing
+    assert run_job(ClueImport._meta.label, clue_import.pk) is None
+    assert lost.get().job_attempts == 1
+    lost.update(job_heartbeat_at=now - timedelta(
+        seconds=settings.ECOCLAIM_IMPORT_STALE_SECONDS + 1))
+    done = run_job(ClueImport._meta.label, clue_import.pk)
+    assert (done.job_status, done.job_attempts) == ("done", 2)
+
+
+def test_a_job_silent_on_its_last_run_fails_in_chinese(client, officer, settings):
+    settings.ECOCLAIM_IMPORT_DIRECT_MAX_ROWS = 1
+    settings.ECOCLAIM_JOB_MAX_ATTEMPTS = 2
+    clue_import = upload(client, rows(2))
+    client.get(clue_import.get_absolute_url())
+    lost = ClueImport.objects.filter(pk=clue_import.pk)
+    silent = timezone.now() - timedelta(seconds=settings.ECOCLAIM_IMPORT_STALE_SECONDS + 1)
+    lost.update(job_status="running", job_attempts=2, job_started_at=silent,
+                job_heartbeat_at=silent)
+    assert run_job(ClueImport._meta.label, clue_import.pk) is None
+    failed = lost.get()
+    assert failed.job_status == "failed" and "后台处理已中断2次" in failed.job_error
+    assert "后台处理已中断2次" in client.get(clue_import.get_absolute_url()).content.decode()
 
 
 def test_with_the_broker_down_the_job_waits_queued_and_the_sweep_sends_it(
@@ -162,7 +182,8 @@ def test_with_the_broker_down_the_job_waits_queued_and_the_sweep_sends_it(
 
         # the confirmation's worker killed mid-job: running, silent
         ClueImport.objects.filter(pk=clue_import.pk).update(
-            job=ClueImport.Job.CONFIRM, job_status="running", job_started_at=timezone.now())
+            job=ClueImport.Job.CONFIRM, job_status="running", job_attempts=1,
+            job_started_at=timezone.now(), job_heartbeat_at=timezone.now())
         assert sweep()["imports"] == 0
     stale = later + timedelta(seconds=settings.ECOCLAIM_IMPORT_STALE_SECONDS + 1)
     with time_machine.travel(stale, tick=False):

@@ -349,8 +349,8 @@ def test_a_big_list_is_enqueued_after_commit_and_built_by_the_task(
     assert len(numbers(book)) == 4
 
 
-def test_the_task_builds_once_and_reports_progress(demo_org, data, monkeypatch):
-    monkeypatch.setattr(reports, "PROGRESS_EVERY", 2)
+def test_the_task_builds_once_and_reports_progress(demo_org, data, settings):
+    settings.ECOCLAIM_REPORT_PROGRESS_EVERY = 2
     scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
     seen = []
     assert write_quarterly_report(scope, BytesIO(), progress=seen.append) == 4
@@ -372,13 +372,18 @@ def test_the_task_builds_once_and_reports_progress(demo_org, data, monkeypatch):
 def test_a_lost_run_is_taken_over_once_stale(demo_org, data):
     scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
     export_ = reports.create_export(scope, by=demo_org.by_username["jingban"], rows_total=4)
+    started = datetime(2026, 11, 24, 7, tzinfo=ZoneInfo("Asia/Shanghai"))
     ReportExport.objects.filter(pk=export_.pk).update(
-        status=ReportExport.Status.RUNNING, started_at=datetime(2026, 11, 24, 9, 50,
-                                                                tzinfo=ZoneInfo("Asia/Shanghai")))
-    assert build_export(export_.pk) is None  # ten minutes: still running somewhere
+        status=ReportExport.Status.RUNNING, attempts=1, started_at=started,
+        heartbeat_at=datetime(2026, 11, 24, 9, 50, tzinfo=ZoneInfo("Asia/Shanghai")))
+    # its last heartbeat ten minutes ago: still running somewhere, a redelivery does nothing
+    assert build_export(export_.pk) is None
+    export_.refresh_from_db()
+    assert (export_.status, export_.attempts) == (ReportExport.Status.RUNNING, 1)
     ReportExport.objects.filter(pk=export_.pk).update(
-        started_at=datetime(2026, 11, 24, 8, tzinfo=ZoneInfo("Asia/Shanghai")))
-    assert build_export(export_.pk).status == ReportExport.Status.DONE
+        heartbeat_at=datetime(2026, 11, 24, 8, tzinfo=ZoneInfo("Asia/Shanghai")))
+    built = build_export(export_.pk)
+    assert (built.status, built.attempts) == (ReportExport.Status.DONE, 2)
 
 
 def test_a_failure_is_recorded_in_chinese(client, demo_org, data, monkeypatch):
@@ -568,11 +573,12 @@ def test_the_sweep_sends_a_stale_running_export_which_is_taken_over(demo_org, da
     scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
     export_ = reports.create_export(scope, by=demo_org.by_username["jingban"], rows_total=4)
     ReportExport.objects.filter(pk=export_.pk).update(
-        status=ReportExport.Status.RUNNING, rows_done=1,
-        started_at=datetime(2026, 11, 24, 9, 50, tzinfo=ZoneInfo("Asia/Shanghai")))
-    assert sweep()["exports"] == 0  # ten minutes: still running somewhere
+        status=ReportExport.Status.RUNNING, rows_done=1, attempts=1,
+        started_at=datetime(2026, 11, 24, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        heartbeat_at=datetime(2026, 11, 24, 9, 50, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert sweep()["exports"] == 0  # a heartbeat ten minutes ago: still running somewhere
     ReportExport.objects.filter(pk=export_.pk).update(
-        started_at=datetime(2026, 11, 24, 8, 59, tzinfo=ZoneInfo("Asia/Shanghai")))
+        heartbeat_at=datetime(2026, 11, 24, 8, 59, tzinfo=ZoneInfo("Asia/Shanghai")))
     assert sweep()["exports"] == 1
     export_.refresh_from_db()
     assert (export_.status, export_.rows_done) == (ReportExport.Status.DONE, 4)
@@ -581,8 +587,8 @@ def test_the_sweep_sends_a_stale_running_export_which_is_taken_over(demo_org, da
 def test_an_export_whose_worker_keeps_dying_is_failed_in_chinese(client, demo_org, data,
                                                                  settings, eager_celery,
                                                                  monkeypatch):
-    """Each sweep of a stale run counts a run; past ECOCLAIM_JOB_MAX_ATTEMPTS it fails with
-    the reason on its page (not 生成中 for good)."""
+    """Each run taken over counts; a run silent on its last allowed one
+    (ECOCLAIM_JOB_MAX_ATTEMPTS) fails with the reason on its page (not 生成中 for good)."""
     from workflow.jobs import sweep
 
     settings.ECOCLAIM_JOB_MAX_ATTEMPTS = 2
@@ -590,11 +596,15 @@ def test_an_export_whose_worker_keeps_dying_is_failed_in_chinese(client, demo_or
     export_ = reports.create_export(scope, by=demo_org.by_username["jingban"], rows_total=4)
     lost = datetime(2026, 11, 24, 8, 59, tzinfo=ZoneInfo("Asia/Shanghai"))  # > stale
     ReportExport.objects.filter(pk=export_.pk).update(status=ReportExport.Status.RUNNING,
-                                                      started_at=lost)
-    monkeypatch.setattr(reports, "build_export", lambda pk: None)  # its worker dies again
+                                                      attempts=1, started_at=lost,
+                                                      heartbeat_at=lost)
+    # its worker dies again, right after claiming the run
+    monkeypatch.setattr(reports, "build_export", lambda pk: reports.claim_export(pk))
     assert sweep()["exports"] == 1
     export_.refresh_from_db()
-    assert export_.parameters["attempts"] == 2 and export_.status == ReportExport.Status.RUNNING
+    assert export_.attempts == 2 and export_.status == ReportExport.Status.RUNNING
+    assert sweep()["exports"] == 0  # the second run's heartbeat is fresh
+    ReportExport.objects.filter(pk=export_.pk).update(heartbeat_at=lost)
     assert sweep() == {"exports": 0, "imports": 0, "emails": 0, "failed": 1}
     export_.refresh_from_db()
     assert export_.status == ReportExport.Status.FAILED and export_.finished_at
