@@ -118,3 +118,20 @@ def test_custom_period(client, world):
     url, shown = figure_link(html, "clues-total")
     assert shown == 2 == listed(client, url)
     assert "2026年8月1日至2026年10月8日" in html
+
+
+def test_approval_age_links(client, world):
+    login(client, world.coordinator)
+    html = client.get(URL).content.decode()
+    for code, count in (("d3", 1), ("d15", 1), ("d7", 0)):
+        m = re.search(rf'<a href="([^"]+age={code}[^"]*)">', html)
+        url = unescape(m[1])
+        assert listed(client, url) == count
+    page = client.get(reverse("oversight:approvals")).content.decode()
+    assert page.count('data-testid="approval-row"') == 2
+    assert "甲市水利局" in page and "乙区生态环境分局" in page
+
+
+def test_approvals_list_is_scoped(client, world):
+    page = login(client, world.c2_officer).get(reverse("oversight:approvals")).content.decode()
+    assert 'data-testid="approval-row"' not in page
