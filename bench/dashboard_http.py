@@ -59,14 +59,21 @@ def figure_times(org, period_code: str) -> None:
         ("major cases", figures.major_cases),
         ("side by side", figures.breakdown),
     ]
+    from oversight.views import build
+
     period = periods.parse(period_code)
     for username in USERS:
         user = org.by_username[username]
-        sel = Selection(user=user, period=period, today=timezone.localdate())
+
+        def fresh(user=user):  # a new Selection: nothing shared from an earlier call
+            return Selection(user=user, period=period, today=timezone.localdate())
+
         parts = []
-        for name, fn in groups:
+        for name, fn in [*groups, ("whole page (views.build)", lambda s: build(
+                s, timezone.now()))]:
             times = []
             for _ in range(3):
+                sel = fresh()
                 t0 = time.perf_counter()
                 fn(sel)
                 times.append((time.perf_counter() - t0) * 1000)

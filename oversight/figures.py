@@ -71,16 +71,23 @@ class ClueFigures:
         return OUTCOMES
 
 
+def _clue_groups(sel: Selection) -> list[tuple[int, int, str, int]]:
+    """(jurisdiction, channel, outcome, count) of the clues registered in the period: one
+    GROUP BY, shared by the clue figure and the side-by-side table."""
+    return sel.once("clue_groups", lambda: list(
+        sel.clues().filter(registered_on__range=(sel.period.start, sel.period.end))
+        .annotate(outcome=outcome_expression())
+        .values_list("jurisdiction_id", "channel_id", "outcome").annotate(n=Count("id"))
+        .order_by()))
+
+
 def clues_by_channel_and_outcome(sel: Selection) -> ClueFigures:
     """Clues registered in the period, by source channel and by where screening left them
     (CQ 二 线索筛查清单; SX 第八条): one GROUP BY (channel, outcome)."""
-    groups = (sel.clues().filter(registered_on__range=(sel.period.start, sel.period.end))
-              .annotate(outcome=outcome_expression())
-              .values_list("channel_id", "outcome").annotate(n=Count("id")).order_by())
-    per_channel: dict[int, dict[str, int]] = defaultdict(dict)
+    per_channel: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals = {code: 0 for code, _ in OUTCOMES}
-    for channel_id, outcome, n in groups:
-        per_channel[channel_id][outcome] = n
+    for _, channel_id, outcome, n in _clue_groups(sel):
+        per_channel[channel_id][outcome] += n
         totals[outcome] = totals.get(outcome, 0) + n
     rows = []
     for pk, name in SourceChannel.objects.filter(pk__in=per_channel).order_by("order", "pk") \
@@ -99,9 +106,23 @@ class StageRow:
     count: int
 
 
+def _case_groups(sel: Selection) -> list[tuple]:
+    """(jurisdiction, damage_type, stage, count, opened in the period, appraised damage) of the
+    scope's cases: one GROUP BY, shared by the stage figure, the money figures and the
+    side-by-side table."""
+    span = (sel.period.start, sel.period.end)
+    return sel.once("case_groups", lambda: list(
+        sel.cases().values_list("jurisdiction_id", "damage_type", "stage")
+        .annotate(n=Count("id"), opened=Count("id", filter=Q(opened_on__range=span)),
+                  claimed=Sum("appraised_amount"))
+        .order_by()))
+
+
 def cases_by_stage(sel: Selection) -> list[StageRow]:
     """Where the cases of the scope are now (every case, whatever its period)."""
-    counts = dict(sel.cases().values_list("stage").annotate(n=Count("id")).order_by())
+    counts: dict[str, int] = defaultdict(int)
+    for _, _, stage, n, _, _ in _case_groups(sel):
+        counts[stage] += n
     return [StageRow(code, label, counts[code]) for code, label in Case.Stage.choices
             if counts.get(code)]
 
@@ -281,38 +302,53 @@ class MoneyRow:
 
 
 def _money_by(sel: Selection, key: str) -> dict[object, MoneyRow]:
-    """Money of the selection's cases grouped by a field of the case (jurisdiction or
-    damage_type): one GROUP BY per table the figures live in."""
-    cases = sel.cases()
-    ids = cases.values("pk")
+    """Money of the selection's cases grouped by jurisdiction or by damage type, added up from
+    the (jurisdiction, damage type) groups of _money_pairs."""
+    position = {"jurisdiction": 0, "damage_type": 1}[key]
     rows: dict[object, MoneyRow] = {}
+    for pair, r in _money_pairs(sel).items():
+        rows.setdefault(pair[position], MoneyRow(pair[position])).add(r)
+    return rows
 
-    def row(k) -> MoneyRow:
+
+def _money_pairs(sel: Selection) -> dict[tuple, MoneyRow]:
+    """Money per (jurisdiction, damage type) of the cases: one GROUP BY per table the figures
+    live in, once per page."""
+    return sel.once("money_pairs", lambda: _money_query(sel))
+
+
+def _money_query(sel: Selection) -> dict[tuple, MoneyRow]:
+    ids = sel.cases().values("pk")
+    rows: dict[tuple, MoneyRow] = {}
+
+    def row(*k) -> MoneyRow:
         return rows.setdefault(k, MoneyRow(k))
 
-    for k, n, claimed in cases.values_list(key).annotate(
-            n=Count("id"), claimed=Sum("appraised_amount")).order_by():
-        row(k).cases, row(k).claimed = n, claimed or ZERO
+    for j, d, _, n, _, claimed in _case_groups(sel):
+        r = row(j, d)
+        r.cases += n
+        r.claimed += claimed or ZERO
+    pair = ("case__jurisdiction", "case__damage_type")
     src = FundObligation.Source
-    for k, agreed, judged, paid, outstanding in (
+    for j, d, agreed, judged, paid, outstanding in (
             FundObligation.objects.filter(case__in=ids)
             .exclude(status=FundObligation.Status.CANCELLED)
-            .values_list(f"case__{key}")
+            .values_list(*pair)
             .annotate(agreed=Sum("amount", filter=Q(source=src.AGREEMENT)),
                       judged=Sum("amount", filter=Q(source=src.JUDGMENT)),
                       paid=Sum("paid"), outstanding=Sum("outstanding")).order_by()):
-        r = row(k)
+        r = row(j, d)
         r.agreed, r.judged = agreed or ZERO, judged or ZERO
         r.paid, r.outstanding = paid or ZERO, outstanding or ZERO
-    for k, held, applied in (Deposit.objects.filter(case__in=ids).values_list(f"case__{key}")
-                             .annotate(held=Sum("held"), applied=Sum("applied")).order_by()):
-        row(k).deposit_held = held or ZERO
-        row(k).spent += applied or ZERO
-    for k, spent in (SpendingRequest.objects
-                     .filter(case__in=ids, state=SpendingRequest.State.PAID,
-                             purpose_kind__in=RESTORATION_PURPOSES)
-                     .values_list(f"case__{key}").annotate(s=Sum("approved_amount")).order_by()):
-        row(k).spent += spent or ZERO
+    for j, d, held, applied in (Deposit.objects.filter(case__in=ids).values_list(*pair)
+                                .annotate(held=Sum("held"), applied=Sum("applied")).order_by()):
+        row(j, d).deposit_held = held or ZERO
+        row(j, d).spent += applied or ZERO
+    for j, d, spent in (SpendingRequest.objects
+                        .filter(case__in=ids, state=SpendingRequest.State.PAID,
+                                purpose_kind__in=RESTORATION_PURPOSES)
+                        .values_list(*pair).annotate(s=Sum("approved_amount")).order_by()):
+        row(j, d).spent += spent or ZERO
     return rows
 
 
@@ -335,7 +371,7 @@ def money(sel: Selection) -> MoneyFigures:
         r.label = damage_labels.get(k) or "未填写"
         by_damage.append(r)
         total.add(r)
-    by_jurisdiction = roll_up(sel, _money_by(sel, "jurisdiction"), MoneyRow)
+    by_jurisdiction = roll_up(sel, dict(_money_by(sel, "jurisdiction")), MoneyRow)
     return MoneyFigures(by_jurisdiction, by_damage, total)
 
 
@@ -443,21 +479,19 @@ class Breakdown:
     total: UnitRow
 
 
-def breakdown(sel: Selection, money_figures: MoneyFigures | None = None) -> Breakdown | None:
+def breakdown(sel: Selection) -> Breakdown | None:
     """The subordinate jurisdictions side by side (a provincial department: its cities; a
     city's coordinator: the city's own level and its counties), each column a GROUP BY
     jurisdiction rolled up; the columns add up to the total."""
     if not sel.units():
         return None
     per: dict[int, UnitRow] = defaultdict(lambda: UnitRow(0, ""))
-    span = (sel.period.start, sel.period.end)
-    for k, n in sel.clues().filter(registered_on__range=span).values_list("jurisdiction") \
-            .annotate(n=Count("id")).order_by():
-        per[k].clues = n
-    for k, opened, active in sel.cases().values_list("jurisdiction").annotate(
-            opened=Count("id", filter=Q(opened_on__range=span)),
-            active=Count("id", filter=~Q(stage__in=ENDED))).order_by():
-        per[k].cases_opened, per[k].cases_active = opened, active
+    for k, _, _, n in _clue_groups(sel):
+        per[k].clues += n
+    for k, _, stage, n, opened, _ in _case_groups(sel):
+        per[k].cases_opened += opened
+        if stage not in ENDED:
+            per[k].cases_active += n
     for k, n in sel.deadlines().filter(status=Deadline.Status.OVERDUE) \
             .values_list("department__jurisdiction").annotate(n=Count("id")).order_by():
         per[k].overdue = n

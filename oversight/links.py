@@ -12,6 +12,12 @@ from django.urls import reverse
 from .selection import Selection
 
 
+def _may(sel: Selection, perm: str) -> bool:
+    """Whether the user may open the list at all (a finance department has no clue or case
+    list): without it the figure is shown without a link."""
+    return sel.user.has_perm(perm)
+
+
 def _url(name: str, params: dict) -> str:
     clean = {k: v for k, v in params.items() if v not in (None, "")}
     return reverse(name) + ("?" + urlencode(clean) if clean else "")
@@ -24,12 +30,16 @@ def _period(sel: Selection, period=None) -> dict:
 
 def clues(sel: Selection, *, channel=None, outcome=None) -> str:
     """Clues registered in the period (the clue list's 登记日期)."""
+    if not _may(sel, "screening.view_clue"):
+        return ""
     return _url("screening:clue_list", {**sel.link_params(), **_period(sel),
                                         "channel": channel, "outcome": outcome})
 
 
 def cases(sel: Selection, *, stage=None, classification=None, opened_in=None,
           ended_in=None) -> str:
+    if not _may(sel, "cases.view_case"):
+        return ""
     params = {**sel.link_params(), "stage": stage, "classification": classification}
     if opened_in is not None:
         params.update(_period(sel, opened_in))
@@ -52,8 +62,12 @@ def approvals(sel: Selection, *, action=None, age=None) -> str:
 
 
 def projects(sel: Selection, *, state=None) -> str:
+    if not _may(sel, "restoration.view_restorationproject"):
+        return ""
     return _url("restoration:index", {**sel.link_params(), "state": state})
 
 
-def major_ledger() -> str:
-    return reverse("cases:major_ledger")
+def major_ledger(sel: Selection) -> str:
+    from cases.views_ledger import LEDGER_PERMISSION
+
+    return reverse("cases:major_ledger") if _may(sel, LEDGER_PERMISSION) else ""

@@ -7,7 +7,7 @@ jurisdiction (with the ones below it), a department, a damage type and the perio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from accounts.models import Department, Jurisdiction
@@ -29,6 +29,14 @@ class Selection:
     jurisdiction: Jurisdiction | None = None
     department: Department | None = None
     damage_type: str = ""
+    # grouped rows shared by several figures of one page (e.g. clues per jurisdiction, channel
+    # and outcome serve both the clue figure and the side-by-side table): one scan each
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, compute):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     # --- the records -------------------------------------------------------------------
 

@@ -149,7 +149,7 @@ def build(sel: Selection, now) -> dict:
         "rest": rest, "projects_href": links.projects(sel),
         "project_chart": donut_chart(project_items, title="修复项目状态"),
         "majors": majors, "major_href": links.cases(sel, classification="major"),
-        "major_ledger_href": links.major_ledger(),
+        "major_ledger_href": links.major_ledger(sel),
         "side": side,
     }
 

@@ -11,7 +11,7 @@ Beijing (2026年第四季度).
 | clues 2026Q4      | 2 (supervision)     | 1 (supervision)     | 1 (complaint)      | 2 (supervision)    |
 | clues 2026Q3      | 1                   |                     |                    |                    |
 | cases             | A 调查中 2026-10-05 水 100,000; B 索赔终止 2026-05-10 土壤 50,000 (终止 2026-08-20) |
-|                   |                     | C 结案 2026-02-01 水 200,000 重大 (结案 2026-10-12) |
+|                   |                     | C 结案 2026-02-01 水 200,000 重大 (结案 2026-10-01 00:30) |
 |                   |                     |                     | D 磋商 2026-10-20 大气 300,000 重大, progress 2026-11-01 |
 |                   |                     |                     |                    | E 履行 2025-12-01 水 400,000 |
 | deadlines         | 1 overdue, 1 due 11-18, 1 due 12-30 | | 1 overdue           | 1 overdue          |
@@ -151,8 +151,9 @@ def world(db, clock):
               closed_at=datetime.datetime(2026, 8, 20, 9, tzinfo=BJ))
     _approval(cases["C"], action="case_closing", status="approved", by=coordinator,
               requested_at=datetime.datetime(2026, 10, 1, 9, tzinfo=BJ),
-              # 10-12 00:30 in Beijing is still 10-11 in UTC: counted by the Beijing day
-              closed_at=datetime.datetime(2026, 10, 12, 0, 30, tzinfo=BJ))
+              # 10-01 00:30 in Beijing is still 09-30 (the third quarter) in UTC: the
+              # quarter is the Beijing day's
+              closed_at=datetime.datetime(2026, 10, 1, 0, 30, tzinfo=BJ))
     _approval(cases["A"], action="case_initiation", status="pending", by=water_officer,
               requested_at=NOW - datetime.timedelta(days=2))
     _approval(cases["D"], action="case_initiation", status="pending", by=coordinator,

@@ -96,7 +96,7 @@ def test_case_trend_over_eight_quarters(world):
     assert got["2026Q1"] == (1, 0, 0)  # C opened
     assert got["2026Q2"] == (1, 0, 0)  # B opened
     assert got["2026Q3"] == (0, 1, 0)  # B terminated 2026-08-20
-    assert got["2026Q4"] == (2, 0, 1)  # A and D opened; C closed 10-12 (Beijing day)
+    assert got["2026Q4"] == (2, 0, 1)  # A and D opened; C closed 10-01 00:30 Beijing time
     assert sum(sum(v) for v in got.values()) == 6
 
 
