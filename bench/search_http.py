@@ -179,19 +179,51 @@ def queries() -> dict[str, str]:
 
 
 def explain(user, label: str, text: str) -> None:
-    """The plan and time of the clue text query the search runs (search.services._clues)."""
-    from search.services import _text_q
+    """The plan and time of the clue text query as the search runs it
+    (search.services._clues: `_text_match`, windowed under 3 characters), and the same
+    query unwindowed (what a plain `LIKE` does)."""
+    from search.services import _text_match, _text_q
 
     text = clean_query(text)
-    qs = (Clue.objects.visible_to(user).filter(_text_q(text, text.upper(),
-                                                       text_fields=("summary",)))
-          .order_by("-registered_on", "-id")[:21])
-    plan = qs.explain(analyze=True, buffers=True)
-    nodes = [line.strip().split("  (")[0].lstrip("-> ") for line in plan.splitlines()
-             if "->" in line or line.startswith(("Limit", "Sort", "Seq", "Index", "Bitmap"))]
-    total = [line for line in plan.splitlines() if line.startswith("Execution Time")]
-    print(f"  {label:30} {total[0] if total else ''}")
-    print("      " + " / ".join(nodes[:6]))
+    base = Clue.objects.visible_to(user)
+    q = _text_q(text, text.upper(), text_fields=("summary",))
+    for name, qs in (("search", _text_match(base, q, text, "registered_on")),
+                     ("plain LIKE", base.filter(q))):
+        if name == "plain LIKE" and len(text) >= 3:
+            continue  # the same query
+        plan = qs.order_by("-registered_on", "-id")[:21].explain(analyze=True)
+        nodes = [line.strip().split("  (")[0].lstrip("-> ") for line in plan.splitlines()
+                 if "->" in line or line.startswith(("Limit", "Sort", "Seq", "Index"))]
+        total = next((line for line in plan.splitlines()
+                      if line.startswith("Execution Time")), "")
+        print(f"  {label:30} {name:10} {total}")
+        print("      " + " / ".join(n for n in nodes if "accounts_" not in n
+                                    and "participants" not in n)[:150])
+
+
+def in_process(org, texts) -> None:
+    """search(user, q) in this process: wall time (Python and SQL) and its queries' SQL time,
+    median of 5 after a warm-up."""
+    import statistics
+
+    from django.test.utils import CaptureQueriesContext
+
+    from search.services import search
+
+    for username in lists_http.USERS:
+        user = org.by_username[username]
+        for label, text in texts.items():
+            walls, sqls = [], []
+            search(user, text)
+            for _ in range(5):
+                with CaptureQueriesContext(connection) as ctx:
+                    started = time.perf_counter()
+                    search(user, text)
+                    walls.append((time.perf_counter() - started) * 1000)
+                sqls.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            print(f"  {username:8} {label:30} {statistics.median(walls):7.1f} ms "
+                  f"(SQL {statistics.median(sqls):6.1f} ms, {len(ctx.captured_queries)} "
+                  f"queries)", flush=True)
 
 
 def main() -> None:
@@ -219,6 +251,10 @@ def main() -> None:
     print("EXPLAIN ANALYZE of the clue text query, coordinator (qiantou, whole city):")
     for label, text in texts.items():
         explain(org.by_username["qiantou"], label, text)
+    print("search(user, q) in process, median of 5:")
+    settings.DEBUG = True  # CaptureQueriesContext needs it for the timings
+    in_process(org, texts)
+    settings.DEBUG = False
     if args.no_http:
         return
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():

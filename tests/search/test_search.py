@@ -172,3 +172,31 @@ def test_trigram_indexes_exist_on_postgresql():
         found = dict(cursor.fetchall())
     assert len(found) == 7
     assert all("gin_trgm_ops" in d for d in found.values())
+
+
+def test_a_short_query_reads_only_the_newest_records(client, world, monkeypatch):
+    """Fewer than 3 characters: no trigram, so words are looked for among the newest
+    SHORT_QUERY_WINDOW records in scope (docs/search.md); a party's name is not limited."""
+    from datetime import date
+
+    from search import services
+    from tests.cases.factories import CaseFactory
+
+    CaseFactory(department=world.case.department, created_by=world.officer,
+                number="140100-2026-SP0100", cause="新近案件", opened_on=date(2026, 10, 1))
+    monkeypatch.setattr(services, "SHORT_QUERY_WINDOW", 1)
+    login(client, world.officer)
+    response = client.get(URL, {"q": "汾河"})
+    assert "search-short" in response.content.decode()
+    found = {g.key: [h.title for h in g.hits] for g in response.context["results"].groups}
+    assert found["cases"] == []  # 汾河 is in the older case only
+    assert world.case.number in hits(client, "晋阳")["cases"]  # through the party's name
+    assert hits(client, "汾河支")["cases"] == [world.case.number]  # 3 characters: all
+
+
+def test_a_complete_code_is_not_looked_for_in_texts(world):
+    from search.services import search
+
+    results = search(world.officer, world.party.credit_code)
+    found = {g.key: [h.title for h in g.hits] for g in results.groups}
+    assert found["cases"] == [world.case.number] and found["parties"] == ["太原晋阳化工有限公司"]
