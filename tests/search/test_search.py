@@ -200,3 +200,18 @@ def test_a_complete_code_is_not_looked_for_in_texts(world):
     results = search(world.officer, world.party.credit_code)
     found = {g.key: [h.title for h in g.hits] for g in results.groups}
     assert found["cases"] == [world.case.number] and found["parties"] == ["太原晋阳化工有限公司"]
+
+
+def test_documents_are_found_within_the_scope_only(client, world):
+    from documents.models import GeneratedDocument
+
+    for case, by in ((world.case, world.officer), (world.other_case, world.other_officer)):
+        GeneratedDocument.objects.create(case=case, form_code="1", title="索赔启动登记表",
+                                         version=1, generated_by=by, sha256="0" * 64)
+    login(client, world.officer)
+    found = hits(client, "索赔启动")
+    assert found["documents"] == ["[1]索赔启动登记表 第1版"]
+    response = client.get(URL, {"q": world.other_case.number})
+    docs = next(g for g in response.context["results"].groups if g.key == "documents")
+    assert docs.hits == []
+    assert hits(client, "SP0007")["documents"] == ["[1]索赔启动登记表 第1版"]
