@@ -215,3 +215,25 @@ def test_documents_are_found_within_the_scope_only(client, world):
     docs = next(g for g in response.context["results"].groups if g.key == "documents")
     assert docs.hits == []
     assert hits(client, "SP0007")["documents"] == ["[1]索赔启动登记表 第1版"]
+
+
+def test_queries_do_not_grow_with_the_hits(client, world):
+    """One query per part of each kind, whatever the number of hits (each kind's rows come
+    with select_related; next deadlines in one query per kind)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import CaseObligor
+    from tests.cases.factories import CaseFactory
+
+    login(client, world.officer)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, {"q": "晋阳化工"})
+    for _ in range(25):
+        case = CaseFactory(department=world.case.department, created_by=world.officer)
+        CaseObligor.objects.create(case=case, party=world.party)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(URL, {"q": "晋阳化工"})
+    cases = next(g for g in response.context["results"].groups if g.key == "cases")
+    assert len(cases.hits) == 20 and cases.more
+    assert len(many.captured_queries) == len(few.captured_queries)
