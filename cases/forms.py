@@ -119,11 +119,21 @@ class CaseFilterForm(StyledForm, LinkedFilters):
     classification = forms.ChoiceField(label="类别", required=False, widget=QuickSelect,
                                        choices=[("", "全部类别"), *Case.Classification.choices])
     q = forms.CharField(label="编号或案由", required=False)
+    mine = forms.BooleanField(label="我的案件", required=False,
+                              help_text="我是经办人或调查人员的案件")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def apply(self, queryset):
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
+        if data["mine"] and self.user is not None:
+            from .selectors import my_cases_q
+
+            queryset = queryset.filter(my_cases_q(self.user))
         if data["stage"]:
             queryset = queryset.filter(stage=data["stage"])
         if data["classification"]:

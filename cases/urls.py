@@ -5,6 +5,7 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
+    path("export/", views.case_list_export, name="case_list_export"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/timeline/", views.case_timeline, name="case_timeline"),
     path("<int:pk>/initiation/", views.case_initiation, name="case_initiation"),

@@ -10,6 +10,7 @@ from workflow.audit import history
 from workflow.deadlines import deadlines_of
 from workflow.http import transition_from_post, workable_or_refuse
 from workflow.pagination import keyset_page
+from workflow.sorting import Sorting
 from workflow.transitions import TransitionError, options_for
 
 from .forms import (
@@ -25,6 +26,8 @@ from .services import receive_referral, record_feedback, refer_clue, register_cl
 from .trivial import assess
 
 OPEN_STATES = (Clue.State.REGISTERED, Clue.State.VERIFYING, Clue.State.AWAITING_APPROVAL)
+# Sortable columns: non-null and indexed (clue_keyset, the unique number), for keyset pages.
+CLUE_SORTS = {"number": "线索编号", "registered_on": "登记日期"}
 
 
 @login_required
@@ -35,10 +38,11 @@ def clue_list(request):
         Clue.objects.visible_to(request.user)
         .select_related("department", "channel", "place")
     )
-    page = keyset_page(clues, key="registered_on",
+    sorting = Sorting(request, CLUE_SORTS, default="-registered_on")
+    page = keyset_page(clues, key=sorting.key, descending=sorting.descending,
                        after=request.GET.get("after"), before=request.GET.get("before"))
     return render(request, "screening/clue_list.html", {
-        "page": page, "filters": filters,
+        "page": page, "filters": filters, "sorting": sorting,
         "can_add": request.user.has_perm("screening.add_clue") and request.user.department,
         "query": request.GET.copy(),
     })

@@ -36,10 +36,17 @@ from parties.validators import mask_id_number, normalise_code
 
 LIMIT = 20  # hits shown per kind
 MAX_QUERY = 100  # characters of the query used
-ACTIVE = ("open", "overdue")
+ACTIVE = ("open", "overdue")  # workflow.Deadline statuses still running
 # Records are found through at most this many parties a name fragment matches (the newest
 # registered); a fragment matching more (“有限公司”) is too broad to list their records.
-PARTY_LINK_LIMIT = 200  # workflow.Deadline statuses still running
+PARTY_LINK_LIMIT = 200
+# … and through the newest this many of their links (clue or case ids) per kind.
+LINK_LIMIT = 2_000
+# A trigram index serves 3 characters or more. A shorter query's text match reads only the
+# newest SHORT_QUERY_WINDOW records in scope (an index range), never the whole table: an absent
+# 2-character word took 30–40 s on 5,000,000 clues (docs/search.md).
+TRIGRAM = 3
+SHORT_QUERY_WINDOW = 2_000
 
 
 @dataclass
@@ -72,6 +79,11 @@ class Results:
         if code and re.fullmatch(ID_NUMBER_PATTERN, code):
             return mask_id_number(code)
         return self.query
+
+    @property
+    def short(self) -> bool:
+        """Shorter than a trigram: words are looked for among the newest records only."""
+        return 0 < len(self.query) < TRIGRAM
 
     @property
     def total(self) -> int:
@@ -147,6 +159,31 @@ def _text_q(text: str, number: str, *, number_field: str = "number",
     return q
 
 
+def _linked(base, links, field: str, party_ids: list[int], key: str):
+    """`base` (scoped) restricted to the newest LIMIT + 1 records a link table ties to the
+    parties. The link ids (the newest LINK_LIMIT, through the table's party index) and then
+    the scoped ones among them are read without ORDER BY … LIMIT and sorted here: with it,
+    PostgreSQL walked the whole (date, id) index of 5,000,000 clues looking for them (1.4 s)."""
+    ids = list(links.filter(party__in=party_ids).order_by(f"-{field}")
+               .values_list(field, flat=True)[:LINK_LIMIT])
+    if not ids:
+        return base.none()
+    keyed = sorted(base.filter(pk__in=ids).order_by().values_list(key, "pk"), reverse=True)
+    return base.filter(pk__in=[pk for _, pk in keyed[: LIMIT + 1]])
+
+
+def _text_match(base, q: Q, text: str, key: str):
+    """`base` filtered by the text match `q`; for a query shorter than a trigram, within the
+    newest SHORT_QUERY_WINDOW records of `base` (ordered by `key`, an indexed date)."""
+    if len(text) >= TRIGRAM:
+        return base.filter(q)
+    edge = (base.order_by(f"-{key}", "-id").values_list(key, flat=True)
+            [SHORT_QUERY_WINDOW - 1:SHORT_QUERY_WINDOW].first())
+    if edge is not None:
+        base = base.filter(**{f"{key}__gte": edge})
+    return base.filter(q)
+
+
 def _cases(user, text: str, number: str, party_ids: list[int]) -> Group:
     from cases.models import Case, CaseObligor
 
@@ -154,10 +191,13 @@ def _cases(user, text: str, number: str, party_ids: list[int]) -> Group:
     if not user.has_perm("cases.view_case"):
         return group
     base = Case.objects.visible_to(user).select_related("department")
-    querysets = [base.filter(_text_q(text, number, text_fields=("cause", "summary")))]
+    querysets = []
+    if not _identity_code(text):  # a code names a party, not words of a record
+        querysets.append(_text_match(base, _text_q(text, number,
+                                                   text_fields=("cause", "summary")),
+                                     text, "opened_on"))
     if party_ids:
-        querysets.append(base.filter(pk__in=CaseObligor.objects.filter(
-            party__in=party_ids).values("case")))
+        querysets.append(_linked(base, CaseObligor.objects, "case", party_ids, "opened_on"))
     rows, group.more = _newest(querysets, "opened_on")
     due = _next_deadlines(Case, [c.pk for c in rows])
     group.hits = [Hit(c.number, c.get_absolute_url(), f"{c.cause} · {c.department}",
@@ -172,10 +212,13 @@ def _clues(user, text: str, number: str, party_ids: list[int]) -> Group:
     if not user.has_perm("screening.view_clue"):
         return group
     base = Clue.objects.visible_to(user).select_related("department")
-    querysets = [base.filter(_text_q(text, number, text_fields=("summary",)))]
+    querysets = []
+    if not _identity_code(text):
+        querysets.append(_text_match(base, _text_q(text, number, text_fields=("summary",)),
+                                     text, "registered_on"))
     if party_ids:
-        querysets.append(base.filter(pk__in=Clue.suspected_obligors.through.objects.filter(
-            party__in=party_ids).values("clue")))
+        querysets.append(_linked(base, Clue.suspected_obligors.through.objects, "clue",
+                                 party_ids, "registered_on"))
     rows, group.more = _newest(querysets, "registered_on")
     due = _next_deadlines(Clue, [c.pk for c in rows])
     group.hits = [Hit(c.number, c.get_absolute_url(),

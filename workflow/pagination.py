@@ -54,8 +54,10 @@ class KeysetPage:
 
 def keyset_page(queryset: QuerySet, *, key: str, after: str | None = None,
                 before: str | None = None, size: int | None = None,
-                split: tuple[str, list] | None = None) -> KeysetPage:
-    """One page of `queryset` ordered by (key DESC, pk DESC).
+                split: tuple[str, list] | None = None, descending: bool = True) -> KeysetPage:
+    """One page of `queryset` ordered by (key DESC, pk DESC), or (key ASC, pk ASC) with
+    `descending=False` (a list sorted by a column: workflow/sorting.py). The key must be a
+    non-null column: a cursor compares its value.
 
     `split=(field, values)`: the page holds the rows whose `field` is one of `values` (e.g.
     status open or overdue; `queryset` itself is not filtered on `field`), and an index starts
@@ -77,18 +79,18 @@ def keyset_page(queryset: QuerySet, *, key: str, after: str | None = None,
     if token is None:  # no cursor, or one that does not decode: the first page
         going_back = False
     qs = queryset
+    # this query's direction: the list's own, reversed when reading the page before
+    desc = descending != going_back
     if token is not None:
         value, pk = token
-        if going_back:
-            qs = qs.filter(Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": pk}))
-        else:
-            qs = qs.filter(Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": pk}))
-    order = (key, "pk") if going_back else (f"-{key}", "-pk")
+        op = "lt" if desc else "gt"
+        qs = qs.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": pk}))
+    order = (f"-{key}", "-pk") if desc else (key, "pk")
     if split:
         rows = []
         for value in split[1]:
             rows += qs.filter(**{split[0]: value}).order_by(*order)[: size + 1]
-        rows.sort(key=lambda r: (getattr(r, field.attname), r.pk), reverse=not going_back)
+        rows.sort(key=lambda r: (getattr(r, field.attname), r.pk), reverse=desc)
         rows = rows[: size + 1]
     else:
         rows = list(qs.order_by(*order)[: size + 1])

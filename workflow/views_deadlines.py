@@ -26,9 +26,12 @@ from . import notifications
 from .forms import QuickSelect, StyledForm
 from .models import Deadline, DeadlineKind, Notification
 from .pagination import keyset_page
+from .sorting import Sorting
 
 ACTIVE = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
 SOON_DAYS = 7  # issue 15: 7日内到期 (today and the next seven days)
+# Sortable columns: the board's index is (status, due, id), walked either way within a status.
+BOARD_SORTS = {"due": "届满日"}
 PER_DAY = 4  # deadlines shown in one calendar cell; the rest behind a link to the board
 
 
@@ -115,7 +118,9 @@ def deadline_board(request):
         today,
     )
     statuses = filters.statuses()
-    page = keyset_page(deadlines, key="due", split=("status", statuses),
+    sorting = Sorting(request, BOARD_SORTS, default="-due")
+    page = keyset_page(deadlines, key=sorting.key, descending=sorting.descending,
+                       split=("status", statuses),
                        after=request.GET.get("after"), before=request.GET.get("before"))
     view = filters.value("view", "active")
     summary = []
@@ -128,6 +133,7 @@ def deadline_board(request):
     monday, sunday = week_of(today)
     return render(request, "workflow/deadline_board.html", {
         "page": page, "filters": filters, "view": view, "query": request.GET.copy(),
+        "sorting": sorting,
         "summary": summary, "today": today, "week": (monday, sunday),
     })
 

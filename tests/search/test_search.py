@@ -172,3 +172,68 @@ def test_trigram_indexes_exist_on_postgresql():
         found = dict(cursor.fetchall())
     assert len(found) == 7
     assert all("gin_trgm_ops" in d for d in found.values())
+
+
+def test_a_short_query_reads_only_the_newest_records(client, world, monkeypatch):
+    """Fewer than 3 characters: no trigram, so words are looked for among the newest
+    SHORT_QUERY_WINDOW records in scope (docs/search.md); a party's name is not limited."""
+    from datetime import date
+
+    from search import services
+    from tests.cases.factories import CaseFactory
+
+    CaseFactory(department=world.case.department, created_by=world.officer,
+                number="140100-2026-SP0100", cause="新近案件", opened_on=date(2026, 10, 1))
+    monkeypatch.setattr(services, "SHORT_QUERY_WINDOW", 1)
+    login(client, world.officer)
+    response = client.get(URL, {"q": "汾河"})
+    assert "search-short" in response.content.decode()
+    found = {g.key: [h.title for h in g.hits] for g in response.context["results"].groups}
+    assert found["cases"] == []  # 汾河 is in the older case only
+    assert world.case.number in hits(client, "晋阳")["cases"]  # through the party's name
+    assert hits(client, "汾河支")["cases"] == [world.case.number]  # 3 characters: all
+
+
+def test_a_complete_code_is_not_looked_for_in_texts(world):
+    from search.services import search
+
+    results = search(world.officer, world.party.credit_code)
+    found = {g.key: [h.title for h in g.hits] for g in results.groups}
+    assert found["cases"] == [world.case.number] and found["parties"] == ["太原晋阳化工有限公司"]
+
+
+def test_documents_are_found_within_the_scope_only(client, world):
+    from documents.models import GeneratedDocument
+
+    for case, by in ((world.case, world.officer), (world.other_case, world.other_officer)):
+        GeneratedDocument.objects.create(case=case, form_code="1", title="索赔启动登记表",
+                                         version=1, generated_by=by, sha256="0" * 64)
+    login(client, world.officer)
+    found = hits(client, "索赔启动")
+    assert found["documents"] == ["[1]索赔启动登记表 第1版"]
+    response = client.get(URL, {"q": world.other_case.number})
+    docs = next(g for g in response.context["results"].groups if g.key == "documents")
+    assert docs.hits == []
+    assert hits(client, "SP0007")["documents"] == ["[1]索赔启动登记表 第1版"]
+
+
+def test_queries_do_not_grow_with_the_hits(client, world):
+    """One query per part of each kind, whatever the number of hits (each kind's rows come
+    with select_related; next deadlines in one query per kind)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import CaseObligor
+    from tests.cases.factories import CaseFactory
+
+    login(client, world.officer)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, {"q": "晋阳化工"})
+    for _ in range(25):
+        case = CaseFactory(department=world.case.department, created_by=world.officer)
+        CaseObligor.objects.create(case=case, party=world.party)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(URL, {"q": "晋阳化工"})
+    cases = next(g for g in response.context["results"].groups if g.key == "cases")
+    assert len(cases.hits) == 20 and cases.more
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -1,5 +1,6 @@
 // 检索结果的键盘操作：↓/↑ 在结果链接之间移动（Tab 键同样可用）；在检索框中按 ↓ 到第一项。
 // 由 CSP 允许的本站静态文件提供（无内联脚本）。
+document.documentElement.setAttribute("data-search-keys", "on");
 document.addEventListener("keydown", function (event) {
   if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
   var hits = Array.prototype.slice.call(document.querySelectorAll("[data-search-hit]"));
