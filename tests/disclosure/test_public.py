@@ -170,3 +170,14 @@ def test_no_other_objects_id_is_reachable_at_any_public_url(client, world):
 def test_only_get_and_head(client, world):
     assert client.post(LIST).status_code == 405
     assert client.post(world["published"].get_public_url()).status_code == 405
+
+
+def test_a_cached_page_does_not_outlive_a_withdrawal(client, world, d):
+    published = world["published"]
+    assert "赔偿协议（已发布）" in client.get(LIST).content.decode()
+    assert client.get(published.get_public_url()).status_code == 200
+    services.withdraw(published, by=d.officer, reason="撤回")
+    assert "赔偿协议（已发布）" not in client.get(LIST).content.decode()
+    assert client.get(published.get_public_url()).status_code == 404
+    assert client.get(reverse("public:item_pdf", args=[published.public_token])).status_code \
+        == 404
