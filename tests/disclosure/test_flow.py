@@ -202,3 +202,17 @@ def test_a_published_item_cannot_be_edited(client, case, d):
     client.post(url("publication_masks", publication), {"terms": "晋A12345"})
     publication.refresh_from_db()
     assert publication.extra_masks == "" and publication.state == Publication.State.PENDING
+
+
+def test_the_admin_cannot_change_a_publication(case, d):
+    from django.contrib.admin import site
+    from django.test import RequestFactory
+
+    publication = services.prepare(case, by=d.officer, kind="agreement", title="协议",
+                                   original_text="协议", year=2026)
+    admin = site._registry[Publication]
+    request = RequestFactory().get("/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    assert not admin.has_add_permission(request)
+    assert not admin.has_change_permission(request, publication)
+    assert not admin.has_delete_permission(request, publication)
