@@ -12,6 +12,7 @@ published items, only their masked texts and the PDF printed from them.
   withdrawing change (`published_set_changed`), so a withdrawn item is gone at once."""
 
 import hashlib
+import re
 import uuid
 from functools import wraps
 
@@ -72,11 +73,16 @@ def _cached_page(request, build) -> HttpResponse:
     return HttpResponse(html)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
+
+
+def _text(params, name: str, limit: int) -> str:
+    # a NUL cannot reach PostgreSQL (it would be a 500), nor a lone surrogate
+    return re.sub(r"[\x00\ud800-\udfff]", "", params.get(name) or "").strip()[:limit]
+
+
+def _year(value: str) -> int | None:
+    return int(value) if re.fullmatch(r"\d{4}", value) else None
 
 
 @public_page
@@ -86,10 +92,10 @@ def item_list(request):
 
 def _list_html(params) -> str:
     items = Publication.objects.published().select_related("jurisdiction")
-    jurisdiction = (params.get("jurisdiction") or "").strip()[:12]
-    year = _int(params.get("year"))
-    kind = params.get("kind") or ""
-    query = (params.get("q") or "").strip()[:50]
+    jurisdiction = _text(params, "jurisdiction", 12)
+    year = _year(_text(params, "year", 4))
+    kind = _text(params, "kind", 16)
+    query = _text(params, "q", 50)
     if jurisdiction:
         items = items.filter(jurisdiction__code=jurisdiction)
     if year:
@@ -103,8 +109,8 @@ def _list_html(params) -> str:
         items = items.filter(Q(masked_title__icontains=query) | Q(masked_text__icontains=query))
     page = keyset_page(items.only("public_token", "masked_title", "kind", "year", "published_at",
                                   "jurisdiction__name"),
-                       key="published_at", after=params.get("after"),
-                       before=params.get("before"), size=PAGE_SIZE)
+                       key="published_at", after=_text(params, "after", 200) or None,
+                       before=_text(params, "before", 200) or None, size=PAGE_SIZE)
     jurisdictions = Jurisdiction.objects.filter(
         pk__in=Publication.objects.published().values("jurisdiction")).order_by("path")
     # the first and last year (index publication_years), not a DISTINCT over every row
@@ -119,8 +125,10 @@ def _list_html(params) -> str:
 
 
 def _published(token: str) -> Publication:
+    if not TOKEN.fullmatch(token):
+        raise Http404
     return get_object_or_404(Publication.objects.published().select_related("jurisdiction"),
-                             public_token=token[:32])
+                             public_token=token)
 
 
 @public_page

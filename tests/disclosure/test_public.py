@@ -181,3 +181,21 @@ def test_a_cached_page_does_not_outlive_a_withdrawal(client, world, d):
     assert client.get(published.get_public_url()).status_code == 404
     assert client.get(reverse("public:item_pdf", args=[published.public_token])).status_code \
         == 404
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b", "9" * 30, "-1", "２０２６"])
+def test_odd_parameters_are_no_server_error(client, world, value):
+    for param in ("jurisdiction", "year", "kind", "q", "after", "before"):
+        response = client.get(LIST, {param: value})
+        assert response.status_code == 200, (param, value)
+        assert "赔偿协议（草稿）" not in response.content.decode()
+
+
+def test_a_nul_in_the_token_is_not_found(client, world):
+    for path in ("/public/a%00bcdefghij/", "/public/a%00bcdefghij/pdf/", "/public/%ED%A0%80/"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_bytes_that_are_not_utf8_are_no_server_error(client, world):
+    for param in ("jurisdiction", "year", "kind", "q", "after"):
+        assert client.get(f"{LIST}?{param}=%ED%A0%80%FF").status_code == 200, param
