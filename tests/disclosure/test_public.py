@@ -199,3 +199,7 @@ def test_a_nul_in_the_token_is_not_found(client, world):
 def test_bytes_that_are_not_utf8_are_no_server_error(client, world):
     for param in ("jurisdiction", "year", "kind", "q", "after"):
         assert client.get(f"{LIST}?{param}=%ED%A0%80%FF").status_code == 200, param
+
+
+def test_the_login_page_leads_to_the_public_site(client):
+    assert f'href="{LIST}"' in client.get(reverse("login")).content.decode()
