@@ -118,6 +118,7 @@ class Publication(FSMModelMixin, AuditedModel):
             models.Index(fields=["state", "-published_at", "-id"], name="publication_public"),
             models.Index(fields=["state", "jurisdiction", "year", "kind"],
                          name="publication_filters"),
+            models.Index(fields=["state", "year"], name="publication_years"),
         ]
 
     def __str__(self) -> str:
@@ -132,6 +133,12 @@ class Publication(FSMModelMixin, AuditedModel):
     @property
     def department(self):
         return self.case.department
+
+    def after_transition(self, name: str, by=None) -> None:
+        if name in ("publish", "withdraw"):
+            from .public import published_set_changed
+
+            published_set_changed()
 
     @property
     def is_draft(self) -> bool:

@@ -7,12 +7,19 @@ published items, only their masked texts and the PDF printed from them.
 - Search reads only the masked title and text, so a name that was masked finds nothing.
 - The pages are the same for everyone: rendered without the request (no session, no user, no
   CSRF cookie, so no `Vary: Cookie`), `Cache-Control: public, max-age`, and
-  `request.public_page` tells NoStoreForUsersMiddleware to leave them cacheable."""
+  `request.public_page` tells NoStoreForUsersMiddleware to leave them cacheable. Their HTML is
+  also kept in the shared cache for PAGE_SECONDS under a version that publishing and
+  withdrawing change (`published_set_changed`), so a withdrawn item is gone at once."""
 
+import hashlib
+import re
+import uuid
 from functools import wraps
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max, Min, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -38,25 +45,57 @@ def public_page(view):
     return require_safe(wrapped)
 
 
-def _page(template: str, context: dict) -> HttpResponse:
-    return HttpResponse(render_to_string(template, context))
+VERSION_KEY = "public:version"
+PAGE_SECONDS = 300
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+def published_set_changed() -> None:
+    """A publication entered or left the public set: the cached pages are dropped (a new key
+    space), at once and again when the transaction commits (a page rendered meanwhile from
+    the old state is not kept)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+
+
+def _cached_page(request, build) -> HttpResponse:
+    """The page's HTML from the shared cache (the same for everyone), keyed by the published
+    set's version and the full path; `build()` renders it on a miss."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = f"public:page:{version}:{path}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, PAGE_SECONDS)
+    return HttpResponse(html)
+
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}")
+
+
+def _text(params, name: str, limit: int) -> str:
+    # a NUL cannot reach PostgreSQL (it would be a 500), nor a lone surrogate
+    return re.sub(r"[\x00\ud800-\udfff]", "", params.get(name) or "").strip()[:limit]
+
+
+def _year(value: str) -> int | None:
+    return int(value) if re.fullmatch(r"\d{4}", value) else None
 
 
 @public_page
 def item_list(request):
-    params = request.GET
+    return _cached_page(request, lambda: _list_html(request.GET))
+
+
+def _list_html(params) -> str:
     items = Publication.objects.published().select_related("jurisdiction")
-    jurisdiction = (params.get("jurisdiction") or "").strip()[:12]
-    year = _int(params.get("year"))
-    kind = params.get("kind") or ""
-    query = (params.get("q") or "").strip()[:50]
+    jurisdiction = _text(params, "jurisdiction", 12)
+    year = _year(_text(params, "year", 4))
+    kind = _text(params, "kind", 16)
+    query = _text(params, "q", 50)
     if jurisdiction:
         items = items.filter(jurisdiction__code=jurisdiction)
     if year:
@@ -70,14 +109,15 @@ def item_list(request):
         items = items.filter(Q(masked_title__icontains=query) | Q(masked_text__icontains=query))
     page = keyset_page(items.only("public_token", "masked_title", "kind", "year", "published_at",
                                   "jurisdiction__name"),
-                       key="published_at", after=params.get("after"),
-                       before=params.get("before"), size=PAGE_SIZE)
+                       key="published_at", after=_text(params, "after", 200) or None,
+                       before=_text(params, "before", 200) or None, size=PAGE_SIZE)
     jurisdictions = Jurisdiction.objects.filter(
         pk__in=Publication.objects.published().values("jurisdiction")).order_by("path")
-    years = (Publication.objects.published().order_by("-year")
-             .values_list("year", flat=True).distinct())
+    # the first and last year (index publication_years), not a DISTINCT over every row
+    span = Publication.objects.published().aggregate(first=Min("year"), last=Max("year"))
+    years = range(span["last"], span["first"] - 1, -1) if span["first"] else []
     filters = {"jurisdiction": jurisdiction, "year": year or "", "kind": kind, "q": query}
-    return _page("public/list.html", {
+    return render_to_string("public/list.html", {
         "page": page, "filters": filters, "kinds": Publication.Kind.choices,
         "jurisdictions": jurisdictions.only("code", "name"), "years": list(years),
         "query": params,
@@ -85,14 +125,17 @@ def item_list(request):
 
 
 def _published(token: str) -> Publication:
+    if not TOKEN.fullmatch(token):
+        raise Http404
     return get_object_or_404(Publication.objects.published().select_related("jurisdiction"),
-                             public_token=token[:32])
+                             public_token=token)
 
 
 @public_page
 def item_detail(request, token):
     publication = _published(token)
-    return _page("public/item.html", {"p": publication})
+    return _cached_page(request, lambda: render_to_string("public/item.html",
+                                                          {"p": publication}))
 
 
 @public_page

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from cases.models import CaseObligor
 from tests.cases.factories import CaseFactory
@@ -32,6 +33,15 @@ def november():
     with time_machine.travel(datetime.datetime(2026, 11, 2, 10, tzinfo=datetime.UTC),
                              tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # the public pages are cached (disclosure/public.py); the database is rolled back after
+    # each test, so must the cache be
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
