@@ -298,10 +298,10 @@ def test_an_unperformed_agreement_is_sued_on_and_the_litigation_walked_to_a_judg
     assert response.context["form"].errors["claim_amount"] == ["金额不能为负数。"]
     assert reload(litigation).court == ""
     client.post(edit, litigation_data())
-    assert "已登记法院立案。" in shown(step(client, litigation, "file"))
+    assert "已登记法院立案，判决后请登记一审判决。" in shown(step(client, litigation, "file"))
     client.post(edit, litigation_data(judgment_number="（2026）晋01民初88号判决",
                                       judgment_date="2026-10-30", judgment_amount="923000"))
-    assert "已登记一审判决。" in shown(step(client, litigation, "judge"))
+    assert "已登记一审判决；上诉的，请登记上诉，判决生效后登记生效。" in shown(step(client, litigation, "judge"))
     response = step(client, litigation, "take_effect")
     assert "须填写判决生效日期" in shown(response)
     assert '提起上诉' in page(response) and "须填写上诉法院和二审案号" in page(response)
