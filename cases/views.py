@@ -29,6 +29,7 @@ from .forms import (
 )
 from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
 from .parts import deadlines_of_case, parts_of
+from .stepper import stepper
 from .timeline import Timeline, TimelineFilterForm
 from .views_ledger import classification_panel
 
@@ -78,6 +79,7 @@ def case_detail(request, pk):
                           and getattr(request.user.department, "is_lead", False)),
         "obligor_form": ObligorForm(case=case),
         "classification_panel": classification_panel(case, request.user),
+        "steps": stepper(case),
         "evidence_form": EvidenceForm(),
     })
 

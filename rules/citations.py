@@ -46,10 +46,11 @@ CITATION = re.compile(
     rf"(?P<clause>第[{_NUMERAL}]+条(?:[（(][{_NUMERAL}]+[)）])*|[{_NUMERAL}]+(?:[（(][{_NUMERAL}]+[)）])*\d*)?")
 
 
-def cite(text) -> SafeString:
+def cite(text, mode: str = "") -> SafeString:
     """The text (escaped unless already safe) with each citation marked up: the first of each
     document as 山西省《生态环境损害赔偿管理办法》第十条, later ones as SX 第十条; all with the
-    full name and 文号 in a title attribute."""
+    full name and 文号 in a title attribute. `mode="hover"` keeps every citation short (a
+    list's column), the name on hover only."""
     if text is None:
         return mark_safe("")
     escaped = str(conditional_escape(text))
@@ -59,7 +60,7 @@ def cite(text) -> SafeString:
         source = SOURCES[match["code"]]
         clause = match["clause"] or ""
         title = f"{source.full}{clause}（简称 {source.code}）"
-        if source.code in named:
+        if source.code in named or mode == "hover":
             shown = match.group(0)
         else:
             named.add(source.code)

@@ -377,7 +377,8 @@ def test_entrust_page_shows_errors_next_to_fields_and_saves_nothing(client, sx):
     with travel(2026, 9, 2):
         page = client.get(url)
     assert page.status_code == 200
-    assert "30个工作日，复杂的不超过60个工作日，延长应告知委托人（SX 第十四条）" in page.content.decode()
+    assert "30个工作日，复杂的不超过60个工作日，延长应告知委托人（<abbr" in page.content.decode()
+    assert "SX 第十四条</abbr>）" in page.content.decode()  # the name on hover
     with travel(2026, 9, 2):
         response = client.post(url, {"method": Method.EXPERT_PANEL,
                                      "experts": [e.pk for e in experts],

@@ -4,6 +4,7 @@ litigation for an unperformed agreement and its steps, enforcement (form [7]) an
 of an obligor's performance — with the denials."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -178,9 +179,11 @@ def test_filing_without_the_materials_is_refused_with_what_is_missing(client, d)
     client.post(url("confirmation_start", agreement.case))
     confirmation = JudicialConfirmation.objects.get(case=agreement.case)
     html = page(client.get(url("confirmation_detail", confirmation)))
-    for unmet in ("须填写受理法院和申请日期", "须附赔偿协议文本（NAT 七）",
-                  "须附鉴定评估报告或专家意见（NAT 七）"):
-        assert unmet in html
+    text = re.sub(r"<[^>]+>", "", html)  # each citation names its document (rules/citations.py)
+    nat = "《关于推进生态环境损害赔偿制度改革若干具体问题的意见》七"
+    for unmet in ("须填写受理法院和申请日期", f"须附赔偿协议文本（{nat}）",
+                  f"须附鉴定评估报告或专家意见（{nat}）"):
+        assert unmet in text
     response = client.post(url("confirmation_file", confirmation), {"seen_state": "preparing"},
                            follow=True)
     assert "须附赔偿协议文本（NAT 七）" in shown(response)

@@ -9,8 +9,20 @@ from workflow import formatting
 
 register = template.Library()
 
-register.filter("cn_date", formatting.cn_date)
-register.filter("cn_datetime", formatting.cn_datetime)
+
+
+@register.filter
+def cn_date(value) -> str:
+    """2026年12月4日; nothing for no date (as Django's |date, so |default:"…" applies)."""
+    return "" if value in (None, "") else formatting.cn_date(value)
+
+
+@register.filter
+def cn_datetime(value) -> str:
+    """2026年12月4日 22:33 in Asia/Shanghai; nothing for no time."""
+    return "" if value in (None, "") else formatting.cn_datetime(value)
+
+
 register.filter("amount", formatting.amount)
 register.filter("amount_figure", formatting.amount_figure)
 
@@ -41,6 +53,7 @@ def audit_changes(changes) -> list[dict]:
 
 
 @register.filter(is_safe=True)
-def cite(text):
-    """{{ text|cite }}: citations named in full on first use, on hover after (rules/citations.py)."""
-    return citations.cite(text)
+def cite(text, mode=""):
+    """{{ text|cite }}: citations named in full on first use, on hover after; {{ c|cite:"hover" }}
+    keeps them short with the name on hover (a list's column). rules/citations.py."""
+    return citations.cite(text, mode)
