@@ -46,6 +46,8 @@ EXTENSION = re.compile(r"\.(?:pdf|xlsx|xls|docx|doc|jpg|jpeg|png|txt|csv|zip)\b"
 # ZF2026-0456, BZJ-2026-0011.
 IDENTIFIER = re.compile(r"[A-Za-z0-9-]*\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*|"
                         r"[A-Za-z][A-Za-z-]*\d[A-Za-z0-9-]*")
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+TAB_TITLE = re.compile(r"(\S.* · )?EcoClaim 生态环境损害赔偿")  # "页面 · EcoClaim 生态环境损害赔偿"
 CODE_TAGS = {"code", "kbd", "samp", "pre", "script", "style"}
 
 
@@ -120,6 +122,9 @@ def problems_of(html: str) -> list[str]:
                   for w in WORD.findall(words) if w not in ALLOWED_WORDS]
         if "---------" in text:
             found.append("empty option --------- (请选择…)")
+    title = TITLE.search(html)
+    if title and not TAB_TITLE.fullmatch(title.group(1).strip()):
+        found.append(f"tab title: {title.group(1).strip()!r}")
     for cell in page.amount_cells:
         found += [f"amount column without separators: {cell[:40]!r}"
                   for _ in FIGURE.finditer(cell)]
@@ -139,15 +144,18 @@ def _local(href: str, base: str) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
-def _url_name(url: str) -> str | None:
+def _url_name(url: str) -> tuple[str, bool] | None:
+    """The view's name (with or without a query), and whether the page is one record's."""
     try:
         match = resolve(urlsplit(url).path)
     except Resolver404:
         return None
-    return f"{match.view_name}?{bool(urlsplit(url).query)}"
+    return f"{match.view_name}?{bool(urlsplit(url).query)}", bool(match.kwargs)
 
 
-def crawl(client) -> tuple[dict[str, list[str]], int]:
+def crawl(client, records_seen: set[str]) -> tuple[dict[str, list[str]], int]:
+    """One user's crawl. A record's page already read as another user is not read again (the
+    format does not depend on who reads it); lists are, as each user's differ."""
     found: dict[str, list[str]] = {}
     per_name: dict[str, int] = defaultdict(int)
     seen: set[str] = set()
@@ -155,10 +163,15 @@ def crawl(client) -> tuple[dict[str, list[str]], int]:
 
     def visit(url: str) -> Page | None:
         nonlocal visits
-        name = _url_name(url)
-        if name is None or url in seen or per_name[name] >= PER_URL_NAME:
+        resolved = _url_name(url)
+        if resolved is None:
+            return None
+        name, one_record = resolved
+        if url in seen or per_name[name] >= PER_URL_NAME or (one_record and url in records_seen):
             return None
         seen.add(url)
+        if one_record:
+            records_seen.add(url)
         per_name[name] += 1
         response = client.get(url)
         visits += 1
@@ -192,6 +205,8 @@ def test_the_checks_see_what_they_should():
         "English word: 'done' in 'done'"]
     assert problems_of("<p>2026年12月1日 1,250,000.00 元 EcoClaim PDF <code>case_x</code></p>"
                        '<a href="/x/2026-12-01/">报告.pdf</a>') == []
+    assert problems_of("<title>线索EcoClaim 生态环境损害赔偿</title>") == [
+        "tab title: '线索EcoClaim 生态环境损害赔偿'"]
     assert problems_of("<table><thead><tr><th>金额（元）</th></tr></thead>"
                        "<tbody><tr><td>348000</td></tr><tr><td>1,000.00</td></tr></tbody></table>"
                        ) == ["amount column without separators: '348000'"]
@@ -200,12 +215,20 @@ def test_the_checks_see_what_they_should():
 def test_every_demo_page_is_in_the_one_format(client):
     with time_machine.travel(NOW, tick=False):
         call_command("load_demo", stdout=StringIO())
-        report, visits = {}, 0
+        report, visits, records_seen = {}, 0, set()
         for username, *_ in DEMO_USERS:
             client.force_login(User.objects.get(username=username))
-            found, count = crawl(client)
+            found, count = crawl(client, records_seen)
             visits += count
             for url, problems in found.items():
                 report.setdefault(url, [f"(as {username})", *problems])
+        # the case page says where the case stands (cases/stepper.py)
+        from cases.models import Case
+        case = Case.objects.filter(stage=Case.Stage.PERFORMING).first()
+        client.force_login(User.objects.get(username="jingban"))
+        html = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-testid="case-stepper"' in html
+    assert '<li class="case-step case-step-current" aria-current="step">' in html
+    assert '<span class="case-step-label">履行与修复</span>' in html.split('aria-current="step"')[1][:200]
     assert visits > 50
     assert report == {}, "\n".join(f"{url}: " + "; ".join(p[:6]) for url, p in report.items())
