@@ -172,7 +172,7 @@ def case_submit_initiation(request, pk):
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "索赔启动登记表已提交机构负责人审批。")
+        messages.success(request, "已提交启动审批，待机构负责人审批。")
     return redirect(case.get_absolute_url())
 
 
@@ -240,7 +240,7 @@ def case_request_termination(request, pk):
         except TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "索赔终止登记表已提交机构负责人审批。")
+            messages.success(request, "已提交索赔终止审批，待机构负责人审批。")
         return redirect(case.get_absolute_url())
     return render(request, "cases/case_form.html",
                   {"case": case, "form": form, "title": "索赔终止登记表：终止理由"})

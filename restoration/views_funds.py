@@ -176,7 +176,7 @@ def payment_create(request, pk):
         obligation, paid_on=data["paid_on"], amount=data["amount"],
         receipt_number=data["receipt_number"], payer=data.get("payer", ""),
         receipt_file=data.get("receipt_file"), note=data.get("note", ""), by=request.user),
-        success="缴款已登记。", success_url=_funds_url(case))
+        success="缴款已登记并计入赔偿资金台账。", success_url=_funds_url(case))
     return done or render_form(
         request, form, title=f"登记缴款：{obligation}", case=case, back=_funds_url(case),
         intro=f"缴入{obligation.payee_treasury.name}国库，作为政府非税收入（CQ 十五；SX 第三十七条）。"
@@ -448,7 +448,7 @@ def spending_pay(request, pk):
     done = run_form(request, form, lambda data: services.pay_spending(
         spending, paid_on=data["paid_on"], voucher_number=data["voucher_number"],
         by=request.user, seen_state=request.POST.get("seen_state") or None),
-        success="支付已登记。", success_url=spending.get_absolute_url())
+        success="支付已登记，已计入资金账户的支出。", success_url=spending.get_absolute_url())
     return done or render_form(request, form, title=f"登记支付：{spending}", case=spending.case,
                                back=spending.get_absolute_url(), seen_state=spending.state,
                                hide_case=True)
