@@ -45,7 +45,8 @@ EXTENSION = re.compile(r"\.(?:pdf|xlsx|xls|docx|doc|jpg|jpeg|png|txt|csv|zip)\b"
 # A record number or code mixes letters and digits: 140100-2026-XS00001, 91140100MA0DEM0801,
 # ZF2026-0456, BZJ-2026-0011.
 IDENTIFIER = re.compile(r"[A-Za-z0-9-]*\d[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*|"
-                        r"[A-Za-z][A-Za-z-]*\d[A-Za-z0-9-]*")
+                        r"[A-Za-z][A-Za-z-]*\d[A-Za-z0-9-]*|"
+                        r"[A-Za-z0-9-]+(?:_[A-Za-z0-9-]+)+")  # and a token: dskqAR_J88TUch7O
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 TAB_TITLE = re.compile(r"(\S.* · )?EcoClaim 生态环境损害赔偿")  # "页面 · EcoClaim 生态环境损害赔偿"
 CODE_TAGS = {"code", "kbd", "samp", "pre", "script", "style"}
@@ -123,7 +124,8 @@ def problems_of(html: str) -> list[str]:
         if "---------" in text:
             found.append("empty option --------- (请选择…)")
     title = TITLE.search(html)
-    if title and not TAB_TITLE.fullmatch(title.group(1).strip()):
+    sheet = 'class="sheet"' in html  # a form's printable sheet is titled by the form's name
+    if title and not sheet and not TAB_TITLE.fullmatch(title.group(1).strip()):
         found.append(f"tab title: {title.group(1).strip()!r}")
     for cell in page.amount_cells:
         found += [f"amount column without separators: {cell[:40]!r}"
@@ -207,6 +209,7 @@ def test_the_checks_see_what_they_should():
                        '<a href="/x/2026-12-01/">报告.pdf</a>') == []
     assert problems_of("<title>线索EcoClaim 生态环境损害赔偿</title>") == [
         "tab title: '线索EcoClaim 生态环境损害赔偿'"]
+    assert problems_of("<p>公开编号：aiOhWlyiaCucW_eu、dskqAR_J88TUch7O</p>") == []
     assert problems_of("<table><thead><tr><th>金额（元）</th></tr></thead>"
                        "<tbody><tr><td>348000</td></tr><tr><td>1,000.00</td></tr></tbody></table>"
                        ) == ["amount column without separators: '348000'"]

@@ -37,6 +37,12 @@ class StyledForm:
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
 
+    def __getitem__(self, name):
+        # a field a form adds after __init__ (ObligorChoice …) also reads 请选择…
+        if name in self.fields:
+            please_choose(self.fields[name])
+        return super().__getitem__(name)
+
     def full_clean(self):
         super().full_clean()
         for name in self.errors:

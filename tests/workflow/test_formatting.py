@@ -119,3 +119,19 @@ def test_citations_name_the_document_first_then_on_hover():
     assert ">山西省《生态环境损害赔偿管理办法》第十条</abbr>" in html
     assert '（晋环规〔2025〕2号）第十一条(二)（简称 SX）">SX 第十一条(二)</abbr>' in html
     assert cite("<b>") == "&lt;b&gt;"
+
+
+@pytest.mark.django_db
+def test_a_field_added_after_init_also_reads_please_choose():
+    from django import forms
+
+    from accounts.models import Department
+    from workflow.forms import StyledForm
+
+    class Late(StyledForm, forms.Form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["department"] = forms.ModelChoiceField(Department.objects.none())
+
+    html = str(Late()["department"])
+    assert PLEASE_CHOOSE in html and "---------" not in html
