@@ -33,6 +33,7 @@ from .forms import (
 )
 from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
 from .parts import deadlines_of_case, parts_of
+from .stepper import stepper
 from .timeline import Timeline, TimelineFilterForm
 from .views_ledger import classification_panel
 
@@ -104,6 +105,7 @@ def case_detail(request, pk):
                           and getattr(request.user.department, "is_lead", False)),
         "obligor_form": ObligorForm(case=case),
         "classification_panel": classification_panel(case, request.user),
+        "steps": stepper(case),
         "evidence_form": EvidenceForm(),
     })
 
@@ -196,7 +198,7 @@ def case_submit_initiation(request, pk):
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "索赔启动登记表已提交机构负责人审批。")
+        messages.success(request, "已提交启动审批，待机构负责人审批。")
     return redirect(case.get_absolute_url())
 
 
@@ -264,7 +266,7 @@ def case_request_termination(request, pk):
         except TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "索赔终止登记表已提交机构负责人审批。")
+            messages.success(request, "已提交索赔终止审批，待机构负责人审批。")
         return redirect(case.get_absolute_url())
     return render(request, "cases/case_form.html",
                   {"case": case, "form": form, "title": "索赔终止登记表：终止理由"})

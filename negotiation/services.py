@@ -18,6 +18,7 @@ from rules.calendar import cn_date
 from workflow import approvals
 from workflow import deadlines as engine
 from workflow.attachments import attach
+from workflow.formatting import amount as yuan_text
 from workflow.models import Deadline, DeadlineKind
 from workflow.transitions import ConditionsNotMet, TransitionDenied, TransitionError, perform
 
@@ -84,7 +85,7 @@ def _notice_defaults(case: Case, by) -> dict:
     if investigation and investigation.damage_facts:
         findings.append(f"调查结论：{investigation.damage_facts}")
     for appraisal in case.appraisals.filter(status="finished"):
-        amount = f"，损害数额{appraisal.damage_amount}元" if appraisal.damage_amount else ""
+        amount = f"，损害数额{yuan_text(appraisal.damage_amount)}" if appraisal.damage_amount else ""
         findings.append(f"{appraisal.get_method_display()}（{appraisal.report_number or '无编号'}）"
                         f"：{appraisal.get_restorability_display()}{amount}")
     restorable = "；".join(x for x in (case.restorable_area, case.restoration_requirements) if x)

@@ -49,9 +49,9 @@ LITIGATION_STEPS = {
     Litigation.State.APPEALED: ["take_effect"],
 }
 STEP_MESSAGES = {
-    "file": "已登记法院立案。",
-    "judge": "已登记一审判决。",
-    "appeal": "已登记上诉。",
+    "file": "已登记法院立案，判决后请登记一审判决。",
+    "judge": "已登记一审判决；上诉的，请登记上诉，判决生效后登记生效。",
+    "appeal": "已登记上诉，判决生效后请登记生效。",
     "take_effect": "判决已生效，案件进入履行阶段；未履行的，可以申请强制执行。",
 }
 
@@ -257,7 +257,7 @@ def litigation_step(request, pk):
     step = request.POST.get("step", "")
     run(request, lambda: services.advance_litigation(
         litigation, step, by=request.user, seen_state=request.POST.get("seen_state") or None),
-        success=STEP_MESSAGES.get(step, "操作已完成。"))
+        success=STEP_MESSAGES.get(step, "诉讼情况已登记。"))
     return redirect(litigation.get_absolute_url())
 
 

@@ -5,6 +5,7 @@ still waiting (DOMAIN §3.6, §3.7)."""
 
 from cases.closing import closing_check
 from negotiation.models import Enforcement
+from workflow.formatting import amount as yuan_text
 
 from .models import Deposit, FundObligation, RestorationProject, SpendingRequest
 
@@ -30,10 +31,10 @@ def funds_open(case) -> list[str]:
     if not enforcement_ended(case):
         for o in case.fund_obligations.filter(status=FundObligation.Status.OPEN,
                                               outstanding__gt=0).select_related("obligor__party"):
-            problems.append(f"{o.obligor.party.name}{o.get_kind_display()}尚欠缴{o.outstanding}元。")
+            problems.append(f"{o.obligor.party.name}{o.get_kind_display()}尚欠缴{yuan_text(o.outstanding)}。")
     deposit = Deposit.objects.filter(case=case).first()
     if deposit is not None and deposit.held > 0:
-        problems.append(f"修复保证金尚有{deposit.held}元在管，须退还或依约使用。")
+        problems.append(f"修复保证金尚有{yuan_text(deposit.held)}在管，须退还或依约使用。")
     waiting = case.spending_requests.filter(state__in=[SpendingRequest.State.SUBMITTED,
                                                        SpendingRequest.State.APPROVED]).count()
     if waiting:

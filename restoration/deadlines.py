@@ -6,6 +6,7 @@ NAT 十: 纳入社会信用体系)."""
 
 from rules.calendar import cn_date
 from workflow.deadlines import on_expiry
+from workflow.formatting import amount as yuan_text
 from workflow.models import DeadlineKind
 from workflow.notifications import Draft, notify_many
 
@@ -39,8 +40,8 @@ def payment_overdue(deadline) -> None:
     case = obligation.case
     _tell(case, {case.created_by_id},
           title=f"赔偿资金逾期未缴：{case.number} {obligation.obligor.party.name}",
-          body=f"{deadline.title}（{item.amount}元）已于{cn_date(deadline.due)}届满，尚欠缴"
-               f"{obligation.outstanding}元。{_route_sentence(case)}",
+          body=f"{deadline.title}（{yuan_text(item.amount)}）已于{cn_date(deadline.due)}届满，尚欠缴"
+               f"{yuan_text(obligation.outstanding)}。{_route_sentence(case)}",
           url=obligation.get_absolute_url(), key=f"payment-expiry-{deadline.pk}-{deadline.due}")
 
 

@@ -15,6 +15,7 @@ from import_export.fields import Field
 
 from rules.calendar import cn_date
 from workflow import spreadsheets
+from workflow.formatting import amount as yuan_text
 
 from .ledger import Totals
 from .models import DepositMovement, FundAccount, FundObligation, Payment, SpendingRequest
@@ -84,7 +85,7 @@ class ObligationResource(LedgerResource):
 
     def dehydrate_schedule(self, o):
         return "；".join(
-            f"第{i.sequence}期 {i.amount}元 {cn_date(i.due_on)}前"
+            f"第{i.sequence}期 {yuan_text(i.amount)} {cn_date(i.due_on)}前"
             + (f"（{cn_date(i.settled_on)}缴清）" if i.settled_on else "")
             for i in o.schedule.all())
 

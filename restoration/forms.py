@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Department, Jurisdiction
 from negotiation.models import PaymentKind, RestorationMode
 from workflow.attachments import validate_upload
+from workflow.formatting import amount as yuan_text
 from workflow.forms import StyledForm
 from workflow.list_filters import LinkedFilters
 
@@ -404,7 +405,7 @@ class DepositApplyForm(Form):
 
 class AccountChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.treasury.name}国库 · {obj.get_fund_display()}（结余{obj.balance}元）"
+        return f"{obj.treasury.name}国库 · {obj.get_fund_display()}（结余{yuan_text(obj.balance)}）"
 
 
 class SpendingForm(Form):

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from workflow.formatting import amount as yuan_text
 from workflow.transitions import TransitionError
 
 from .models import (
@@ -82,15 +83,15 @@ class Totals:
     def problems(self) -> list[str]:
         found = []
         if self.owed != self.paid + self.outstanding:
-            found.append(f"应缴{self.owed}元 ≠ 已缴{self.paid}元 + 欠缴{self.outstanding}元")
+            found.append(f"应缴{yuan_text(self.owed)} ≠ 已缴{yuan_text(self.paid)} + 欠缴{yuan_text(self.outstanding)}")
         if self.received != self.spent + self.balance:
-            found.append(f"收入{self.received}元 ≠ 支出{self.spent}元 + 结余{self.balance}元")
+            found.append(f"收入{yuan_text(self.received)} ≠ 支出{yuan_text(self.spent)} + 结余{yuan_text(self.balance)}")
         if self.deposit_received != self.deposit_refunded + self.deposit_applied + \
                 self.deposit_held:
-            found.append(f"保证金收取{self.deposit_received}元 ≠ 退还{self.deposit_refunded}元 + "
-                         f"使用{self.deposit_applied}元 + 在管{self.deposit_held}元")
+            found.append(f"保证金收取{yuan_text(self.deposit_received)} ≠ 退还{yuan_text(self.deposit_refunded)} + "
+                         f"使用{yuan_text(self.deposit_applied)} + 在管{yuan_text(self.deposit_held)}")
         if self.paid != self.received:
-            found.append(f"已缴{self.paid}元 ≠ 国库收入{self.received}元")
+            found.append(f"已缴{yuan_text(self.paid)} ≠ 国库收入{yuan_text(self.received)}")
         return found
 
 
@@ -124,13 +125,13 @@ def verify(case) -> Totals:
     for o in FundObligation.objects.filter(case=case).prefetch_related("schedule"):
         paid = _sum(o.payments.all())
         if o.paid != paid:
-            problems.append(f"{o}：登记已缴{o.paid}元，缴款合计{paid}元")
+            problems.append(f"{o}：登记已缴{yuan_text(o.paid)}，缴款合计{yuan_text(paid)}")
         if o.amount != o.paid + o.outstanding or o.outstanding < 0:
             problems.append(f"{o}：应缴 ≠ 已缴 + 欠缴")
         if o.status != FundObligation.Status.CANCELLED:
             scheduled = sum((i.amount for i in o.schedule.all()), ZERO)
             if scheduled != o.amount:
-                problems.append(f"{o}：缴纳计划合计{scheduled}元，与应缴金额不符")
+                problems.append(f"{o}：缴纳计划合计{yuan_text(scheduled)}，与应缴金额不符")
             expected = FundObligation.Status.PAID if o.outstanding == 0 else \
                 FundObligation.Status.OPEN
             if o.status != expected:
@@ -142,9 +143,9 @@ def verify(case) -> Totals:
                                                     state=SpendingRequest.State.PAID),
                      "approved_amount")
         if a.received != received:
-            problems.append(f"{a}：登记收入{a.received}元，缴款合计{received}元")
+            problems.append(f"{a}：登记收入{yuan_text(a.received)}，缴款合计{yuan_text(received)}")
         if a.spent != spent:
-            problems.append(f"{a}：登记支出{a.spent}元，已支付合计{spent}元")
+            problems.append(f"{a}：登记支出{yuan_text(a.spent)}，已支付合计{yuan_text(spent)}")
         if a.balance != a.received - a.spent or a.balance < 0:
             problems.append(f"{a}：收入 ≠ 支出 + 结余")
         if reserved(a) > a.balance:
@@ -158,7 +159,7 @@ def verify(case) -> Totals:
                                     ("退还", deposit.refunded, K.REFUNDED),
                                     ("使用", deposit.applied, K.APPLIED)):
             if stored != by_kind.get(kind, ZERO):
-                problems.append(f"保证金{label}：登记{stored}元，收付记录合计{by_kind.get(kind, ZERO)}元")
+                problems.append(f"保证金{label}：登记{yuan_text(stored)}，收付记录合计{yuan_text(by_kind.get(kind, ZERO))}")
     totals = case_totals(case)
     problems += totals.problems()
     if problems:

@@ -24,6 +24,7 @@ from rules.calendar import cn_date
 from workflow import approvals
 from workflow import deadlines as engine
 from workflow.attachments import attach
+from workflow.formatting import amount as yuan_text
 from workflow.models import Deadline, DeadlineKind
 from workflow.notifications import Draft, notify_many
 from workflow.transitions import TransitionError, perform
@@ -453,7 +454,7 @@ def choose_alternative(project: RestorationProject, *, alternative: AlternativeP
                 raise ValidationError({"amount": "该项目未设预算，请填写占用的规模。"})
             if amount > usage["remaining_budget"]:
                 raise ValidationError({"amount": f"超过该项目剩余预算"
-                                                 f"（{usage['remaining_budget']}元）。"})
+                                                 f"（{yuan_text(usage['remaining_budget'])}）。"})
         if quantity is not None:
             quantity = Decimal(quantity)
             if quantity <= 0:
@@ -666,7 +667,7 @@ def request_early_end(project, *, reason: str, note: str, amount, due_on: date |
         label = RestorationProject.EndReason(reason).label
         return approvals.request_approval(
             project, "restoration_early_end", by=by, seen_state=seen_state,
-            summary=f"{label}。{note.strip()}；未完成部分应缴纳赔偿资金{project.end_amount}元。")
+            summary=f"{label}。{note.strip()}；未完成部分应缴纳赔偿资金{yuan_text(project.end_amount)}。")
 
 
 def early_end_approved(project: RestorationProject, request, by) -> None:
@@ -773,7 +774,7 @@ def _reschedule(obligation: FundObligation, *, amount, schedule: list, guarantee
     obligation = FundObligation.objects.select_for_update().get(pk=obligation.pk)
     if amount < obligation.paid:
         raise RestorationError(
-            f"{obligation}已缴纳{obligation.paid}元，更正后的金额{amount}元不能少于已缴纳的金额。")
+            f"{obligation}已缴纳{yuan_text(obligation.paid)}，更正后的金额{yuan_text(amount)}不能少于已缴纳的金额。")
     problems = _schedule_problems(amount, schedule, guarantee)
     if problems:
         raise RestorationError("".join(problems))
@@ -819,8 +820,8 @@ def add_judgment_obligation(litigation: Litigation, *, obligor, kind: str, amoun
             already = sum((o.amount for o in case.fund_obligations.filter(
                 litigation=litigation).exclude(status=FundObligation.Status.CANCELLED)), ZERO)
             if already + amount > litigation.judgment_amount:
-                raise ValidationError({"amount": f"判决赔偿金额为{litigation.judgment_amount}元，"
-                                                 f"已登记{already}元，不能超过判决金额。"})
+                raise ValidationError({"amount": f"判决赔偿金额为{yuan_text(litigation.judgment_amount)}，"
+                                                 f"已登记{yuan_text(already)}，不能超过判决金额。"})
         if supersede_agreement:
             for old in case.fund_obligations.filter(source=FundObligation.Source.AGREEMENT,
                                                     status=FundObligation.Status.OPEN):
@@ -957,7 +958,7 @@ def record_payment(obligation: FundObligation, *, paid_on: date, amount, receipt
             raise RestorationError("该项缴纳义务已办结。")
         amount = _positive(amount, "缴款金额")
         if amount > obligation.outstanding:
-            raise ValidationError({"amount": f"缴款金额超过欠缴金额（{obligation.outstanding}元）。"})
+            raise ValidationError({"amount": f"缴款金额超过欠缴金额（{yuan_text(obligation.outstanding)}）。"})
         _check_day(paid_on, label="缴款日期")
         receipt_number = (receipt_number or "").strip()
         if not receipt_number:
@@ -1047,8 +1048,8 @@ def receive_deposit(case: Case, *, on: date, amount, reference: str, by, file=No
         amount = _positive(amount, "收取金额")
         _check_day(on, label="收取日期")
         if deposit.received + amount > deposit.agreed_amount:
-            raise ValidationError({"amount": f"超过约定的保证金金额（约定{deposit.agreed_amount}元，"
-                                             f"已收取{deposit.received}元）。"})
+            raise ValidationError({"amount": f"超过约定的保证金金额（约定{yuan_text(deposit.agreed_amount)}，"
+                                             f"已收取{yuan_text(deposit.received)}）。"})
         if not (reference or "").strip():
             raise ValidationError({"reference": "请填写收款票据号。"})
         deposit.received += amount
@@ -1106,7 +1107,7 @@ def apply_deposit(case: Case, *, project: RestorationProject, cost, on: date, no
         applied = min(deposit.held, cost)
         shortfall = cost - applied
         if shortfall > 0 and due_on is None:
-            raise ValidationError({"due_on": f"保证金不足{shortfall}元，请填写不足部分的缴纳期限。"})
+            raise ValidationError({"due_on": f"保证金不足{yuan_text(shortfall)}，请填写不足部分的缴纳期限。"})
         deposit.applied += applied
         deposit.held -= applied
         deposit.save()
@@ -1118,7 +1119,7 @@ def apply_deposit(case: Case, *, project: RestorationProject, cost, on: date, no
                 case, source=FundObligation.Source.DEPOSIT_SHORTFALL, obligor=obligor,
                 kind=PaymentKind.RESTORATION_COST, amount=shortfall,
                 schedule=[(shortfall, due_on)], start=on, event="使用保证金组织修复", by=by,
-                project=project, note=f"{project} 组织修复费用{cost}元，保证金抵扣{applied}元")
+                project=project, note=f"{project} 组织修复费用{yuan_text(cost)}，保证金抵扣{yuan_text(applied)}")
         movement = _movement(deposit, DepositMovement.Kind.APPLIED, on=on, amount=applied,
                              by=by, note=note.strip(), project=project, shortfall=owed)
         project.taken_over_on = on
@@ -1185,7 +1186,7 @@ def submit_spending(request: SpendingRequest, *, by, seen_state=None) -> Spendin
         request = perform(request, "submit", by=by, expected_state=seen_state)
         notify_many([Draft(recipient_id=pk, verb="spending",
                            title=f"待审核资金使用申请：{request}",
-                           body=f"{request.case.department}申请使用赔偿资金{request.budget}元："
+                           body=f"{request.case.department}申请使用赔偿资金{yuan_text(request.budget)}："
                                 f"{request.purpose}", url=request.get_absolute_url(),
                            dedupe_key=f"spending-submitted-{request.pk}-{request.submitted_on}")
                      for pk in _finance_users(request)])

@@ -118,7 +118,7 @@ class Step:
 
 
 STEPS = {
-    "plan": Step("修复方案", forms.PlanForm, (State.PLANNING,), success="修复方案已登记。"),
+    "plan": Step("修复方案", forms.PlanForm, (State.PLANNING,), success="修复方案已登记，下一步：组织专家论证或备案。"),
     "executor": Step("受委托第三方机构", forms.ExecutorForm,
                      (State.PLANNING, State.PLAN_DRAFTED, State.REVIEWED, State.FILED,
                       State.IN_PROGRESS), modes=("third_party", "department_organised")),
@@ -131,8 +131,8 @@ STEPS = {
     "review": Step("专家论证", forms.ReviewForm, (State.PLAN_DRAFTED,),
                    success="专家论证已登记。"),
     "filing": Step("方案备案", forms.FilingForm, (State.PLAN_DRAFTED, State.REVIEWED),
-                   success="修复方案已备案。"),
-    "start": Step("开工实施", forms.StartForm, (State.FILED,), success="已开工。"),
+                   success="修复方案已备案，下一步：登记开工实施。"),
+    "start": Step("开工实施", forms.StartForm, (State.FILED,), success="已开工，实施期间请登记现场检查，完成后登记修复完成。"),
     "visit": Step("现场检查", forms.SiteVisitForm,
                   (State.PLANNING, State.PLAN_DRAFTED, State.REVIEWED, State.FILED,
                    State.IN_PROGRESS, State.COMPLETED, State.ASSESSING, State.END_APPROVAL),

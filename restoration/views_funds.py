@@ -20,6 +20,7 @@ from accounts.models import Department, Jurisdiction
 from cases.models import Case
 from negotiation import services as negotiation_services
 from workflow.audit import history
+from workflow.formatting import amount as yuan_text
 from workflow.pagination import keyset_page
 from workflow.transitions import TransitionDenied, TransitionError
 
@@ -175,11 +176,11 @@ def payment_create(request, pk):
         obligation, paid_on=data["paid_on"], amount=data["amount"],
         receipt_number=data["receipt_number"], payer=data.get("payer", ""),
         receipt_file=data.get("receipt_file"), note=data.get("note", ""), by=request.user),
-        success="缴款已登记。", success_url=_funds_url(case))
+        success="缴款已登记并计入赔偿资金台账。", success_url=_funds_url(case))
     return done or render_form(
         request, form, title=f"登记缴款：{obligation}", case=case, back=_funds_url(case),
         intro=f"缴入{obligation.payee_treasury.name}国库，作为政府非税收入（CQ 十五；SX 第三十七条）。"
-              f"欠缴{obligation.outstanding}元。")
+              f"欠缴{yuan_text(obligation.outstanding)}。")
 
 
 @login_required
@@ -263,7 +264,7 @@ def judgment_obligation(request, pk):
         success="已登记生效判决确定的赔偿资金。", success_url=_funds_url(case))
     return done or render_form(
         request, form, title="生效判决确定的赔偿资金", case=case, back=_funds_url(case),
-        intro=f"{judgment.judgment_number}，判决赔偿金额{judgment.judgment_amount or '未登记'}元。")
+        intro=f"{judgment.judgment_number}，判决赔偿金额{yuan_text(judgment.judgment_amount or '未登记')}。")
 
 
 @login_required
@@ -319,7 +320,7 @@ def deposit_action(request, pk, action):
 
     done = run_form(request, form, run, success=success, success_url=_funds_url(case))
     deposit = Deposit.objects.filter(case=case).first()
-    intro = (f"约定{deposit.agreed_amount}元，已收取{deposit.received}元，在管{deposit.held}元"
+    intro = (f"约定{yuan_text(deposit.agreed_amount)}，已收取{yuan_text(deposit.received)}，在管{yuan_text(deposit.held)}"
              "（NT 三(十一)）。") if deposit else "赔偿协议未约定修复保证金。"
     return done or render_form(request, form, title=title, case=case, back=_funds_url(case),
                                intro=intro)
@@ -447,7 +448,7 @@ def spending_pay(request, pk):
     done = run_form(request, form, lambda data: services.pay_spending(
         spending, paid_on=data["paid_on"], voucher_number=data["voucher_number"],
         by=request.user, seen_state=request.POST.get("seen_state") or None),
-        success="支付已登记。", success_url=spending.get_absolute_url())
+        success="支付已登记，已计入资金账户的支出。", success_url=spending.get_absolute_url())
     return done or render_form(request, form, title=f"登记支付：{spending}", case=spending.case,
                                back=spending.get_absolute_url(), seen_state=spending.state,
                                hide_case=True)

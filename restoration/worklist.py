@@ -3,6 +3,7 @@ the officer's restoration projects still to move."""
 
 from django.urls import reverse
 
+from workflow.formatting import amount as yuan_text
 from workflow.worklist import Panel, WorkItem, provider
 
 from .models import RestorationProject, SpendingRequest
@@ -18,7 +19,7 @@ def spending_to_review(user):
         .select_related("case__department").order_by("id")[:8])
     return Panel(
         title="待审核或支付的资金使用申请",
-        items=[WorkItem(title=f"{s.case.number} {s.get_purpose_kind_display()} {s.budget}元",
+        items=[WorkItem(title=f"{s.case.number} {s.get_purpose_kind_display()} {yuan_text(s.budget)}",
                         url=s.get_absolute_url(), detail=str(s.case.department),
                         badge=s.get_state_display(), badge_style="warning") for s in waiting],
         more_url=reverse("restoration:finance_inbox"),

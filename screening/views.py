@@ -61,7 +61,7 @@ def clue_create(request):
         clue.department = department
         register_clue(clue, by=request.user,
                       obligors=form.cleaned_data["obligor_codes"])
-        messages.success(request, f"线索 {clue.number} 已登记。")
+        messages.success(request, f"线索 {clue.number} 已登记。下一步：开始初步核查。")
         return redirect("screening:clue_detail", pk=clue.pk)
     return render(request, "screening/clue_form.html", {"form": form, "clue": None})
 
@@ -163,7 +163,7 @@ def clue_request_not_start(request, pk):
         except TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "不启动索赔申请已提交机构负责人审批。")
+            messages.success(request, "已提交不启动索赔申请，待机构负责人审批。")
         return redirect(clue.get_absolute_url())
     return render(request, "screening/clue_decision.html", {
         "clue": clue, "form": form, "assessment": assessment, "title": "申请不启动索赔"})
@@ -188,7 +188,7 @@ def clue_request_case_opening(request, pk):
         except TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "启动索赔申请已提交机构负责人审批。")
+            messages.success(request, "已提交启动索赔申请，待机构负责人审批；批准后开立案件。")
         return redirect(clue.get_absolute_url())
     return render(request, "screening/clue_decision.html", {
         "clue": clue, "form": form, "assessment": assessment, "title": "申请启动索赔"})

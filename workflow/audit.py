@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q, Value
 
+from . import formatting
 from .models import AuditEvent
 
 _actor: ContextVar[Any] = ContextVar("audit_actor", default=None)
@@ -74,6 +75,10 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
             if f.attname not in deferred}
 
 
+# A two-place decimal is an amount (cases.money) unless its label names a quantity.
+QUANTITY_WORDS = ("规模", "数量", "面积", "长度", "时长")
+
+
 def _shown(field: models.Field, raw: Any) -> str:
     """How a stored value reads to a person: choice labels, related records, 是/否."""
     if raw is None or raw == "":
@@ -91,6 +96,18 @@ def _shown(field: models.Field, raw: Any) -> str:
         return str(dict(field.flatchoices).get(raw, raw))
     if isinstance(raw, bool):
         return "是" if raw else "否"
+    if isinstance(field, models.DateTimeField):
+        return formatting.cn_datetime(raw)
+    if isinstance(field, models.DateField):
+        return formatting.cn_date(raw)
+    if isinstance(field, models.DecimalField) and field.decimal_places == 2 and not any(
+            word in str(field.verbose_name) for word in QUANTITY_WORDS):
+        # cases.money: amounts have two places; a label with its unit takes the figure only
+        if "（元）" in str(field.verbose_name):
+            return formatting.amount_figure(raw)
+        return formatting.amount(raw)
+    if isinstance(field, models.JSONField) or isinstance(raw, dict | list):
+        return formatting.readable(raw)
     return str(raw)
 
 
@@ -107,7 +124,7 @@ def diff(instance: models.Model, before: dict[str, Any] | None) -> dict[str, dic
         if old == new or (before is None and new in (None, "", [], {})):
             continue
         changes[field.name] = {
-            "label": str(field.verbose_name),
+            "label": formatting.audit_label(str(field.verbose_name)),
             "old": _shown(field, old),
             "new": _shown(field, new),
         }

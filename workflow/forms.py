@@ -2,6 +2,21 @@ from django import forms
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+DASHES = "---------"  # Django's empty choice
+PLEASE_CHOOSE = "请选择…"
+
+
+def please_choose(field) -> None:
+    """The empty option of a select reads 请选择… instead of Django's dashes."""
+    if getattr(field, "empty_label", None) == DASHES:
+        field.empty_label = PLEASE_CHOOSE
+    if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+        return
+    choices = list(field.choices)  # a model field's choices come with Django's blank first
+    if any(label == DASHES for _, label in choices):
+        field.choices = [(value, PLEASE_CHOOSE if label == DASHES else label)
+                         for value, label in choices]
+
 
 class StyledForm:
     """Bootstrap classes on every widget, and is-invalid on the fields with errors."""
@@ -17,9 +32,16 @@ class StyledForm:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            please_choose(field)
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+
+    def __getitem__(self, name):
+        # a field a form adds after __init__ (ObligorChoice …) also reads 请选择…
+        if name in self.fields:
+            please_choose(self.fields[name])
+        return super().__getitem__(name)
 
     def full_clean(self):
         super().full_clean()

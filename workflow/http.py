@@ -11,7 +11,7 @@ def transition_from_post(request, obj, *, success_url):
     """POST carries `transition`, `reason` and the state the user saw (`seen_state`)."""
     name = request.POST.get("transition", "")
     try:
-        transitions.perform(
+        obj = transitions.perform(
             obj, name, by=request.user,
             reason=request.POST.get("reason", ""),
             expected_state=request.POST.get("seen_state") or None,
@@ -21,7 +21,7 @@ def transition_from_post(request, obj, *, success_url):
     except transitions.TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "操作已完成。")
+        messages.success(request, transitions.done_message(obj, name))
     return redirect(success_url)
 
 

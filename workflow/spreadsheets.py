@@ -4,7 +4,7 @@ the half-year aggregation, the fund ledger, the major-case ledger): xlsxwriter i
 flat whatever the row count (bench/screening_export.py).
 
 A sheet is described by `Column`s (header, width in characters, kind): dates are real Excel
-dates shown as 2026年9月1日, amounts `"¥"#,##0.00`, counts `#,##0`; a table has its header row
+dates shown as 2026年9月1日, amounts `#,##0.00` under a header naming 元, counts `#,##0`; a table has its header row
 frozen, repeated on every printed page, and an auto-filter over the rows written.
 
 Formula injection (OWASP "CSV injection"): every text is written with `write_string`, never
@@ -26,7 +26,7 @@ import xlsxwriter
 TEXT, DATE, AMOUNT, COUNT, NUMBER = "text", "date", "amount", "count", "number"
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'  # what a zh-CN Excel shows as 2026年9月1日
-AMOUNT_FORMAT = '"¥"#,##0.00'
+AMOUNT_FORMAT = '#,##0.00'  # the header carries the unit: 金额（元） (docs/formatting.md)
 COUNT_FORMAT = "#,##0"
 HEADER_FILL = "#E2EFDA"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

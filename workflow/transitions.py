@@ -99,6 +99,19 @@ def options_for(obj: models.Model, user) -> list[TransitionOption]:
     return options
 
 
+def done_message(obj: models.Model, name: str) -> str:
+    """What a transition did and what comes next, for the message after it (issue 17): the
+    transition's `custom["done"]`, else its label and the state the record is now in."""
+    model = type(obj)
+    transition = next((t for t in state_field(model).get_all_transitions(model)
+                       if t.name == name), None)
+    custom = transition.custom if transition is not None else {}
+    if custom.get("done"):
+        return custom["done"]
+    state = state_label(model, getattr(obj, state_field(model).name))
+    return f"已办理“{custom.get('label', name)}”，{model._meta.verbose_name}现为“{state}”。"
+
+
 def perform(obj: models.Model, name: str, *, by, reason: str = "",
             approval: dict | None = None, expected_state: str | None = None,
             **kwargs: Any) -> models.Model:

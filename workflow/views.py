@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from .attachments import download_content_type
@@ -36,3 +37,8 @@ def download_attachment(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the refused form in Chinese (Django's page is English)."""
+    return HttpResponseForbidden(render_to_string("403_csrf.html", request=request))

@@ -27,14 +27,14 @@ def approval_decide(request, pk):
     if request.method == "POST" and form.is_valid():
         approve = request.POST.get("decision") == "approve"
         try:
-            approvals.decide(step, by=request.user, approve=approve,
+            decided = approvals.decide(step, by=request.user, approve=approve,
                              opinion=form.cleaned_data["opinion"])
         except approvals.ApprovalError as exc:
             messages.error(request, str(exc))
         except PermissionDenied:
             raise
         else:
-            messages.success(request, "已同意。" if approve else "已退回申请人。")
+            messages.success(request, approvals.decision_message(decided, approve))
         return redirect("workflow:approval_inbox")
     request_ = step.request
     return render(request, "workflow/approval_decide.html", {

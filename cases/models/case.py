@@ -228,14 +228,16 @@ class Case(FSMModelMixin, AuditedModel):
 
     @transition(field=stage, source=Stage.INVESTIGATING, target=Stage.CONCLUDED,
                 permission="cases.handle_case", conditions=[investigation_recorded],
-                custom={"label": "调查结束，形成调查结论"})
+                custom={"label": "调查结束，形成调查结论",
+                        "done": "调查已结束并形成结论，下一步：启动磋商，或申请索赔终止。"})
     def conclude_investigation(self, *, by, reason=""):
         self.investigation_ended_on = timezone.localdate()
 
     # --- conclusion: negotiate, or terminate with form [3] and the same two approvals ---
 
     @transition(field=stage, source=Stage.CONCLUDED, target=Stage.NEGOTIATING,
-                permission="cases.handle_case", custom={"label": "启动磋商"})
+                permission="cases.handle_case", custom={"label": "启动磋商",
+                        "done": "已启动磋商，请制作磋商方案和磋商告知书。"})
     def start_negotiation(self, *, by, reason=""):
         pass
 

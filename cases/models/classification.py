@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from workflow.audit import AuditedModel
+from workflow.formatting import cn_date
 
 from .case import Case
 
@@ -136,4 +137,4 @@ class MajorCaseProgress(AuditedModel):
         indexes = [models.Index(fields=["case", "-noted_on", "-id"], name="major_progress_by_case")]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.noted_on:%Y-%m-%d} 进展"
+        return f"{self.case} {cn_date(self.noted_on)} 进展"

@@ -72,6 +72,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "workflow.views.csrf_failure"  # a Chinese page (templates/403_csrf.html)
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -86,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "workflow.context_processors.navigation",
             ],
+            # {{ d|cn_date }}, {{ t|cn_datetime }}, {{ x|amount }} on every page (workflow/formatting.py)
+            "builtins": ["workflow.templatetags.ecoclaim_format"],
         },
     },
 ]

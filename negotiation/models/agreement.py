@@ -10,6 +10,7 @@ from cases.models import Case, CaseObligor
 from cases.models.case import CasePartQuerySet
 from cases.money import money
 from workflow.audit import AuditedModel, snapshot
+from workflow.formatting import amount as yuan_text
 from workflow.transitions import condition
 
 from .negotiation import Negotiation
@@ -296,7 +297,7 @@ class PaymentTerm(AgreementTerm):
         ordering = ["agreement", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount}元"
+        return f"{self.get_kind_display()} {yuan_text(self.amount)}"
 
     def schedule_problems(self) -> list[str]:
         instalments = list(self.instalments.all())
@@ -325,7 +326,7 @@ class Instalment(AgreementTerm):
                                                name="unique_instalment_sequence")]
 
     def __str__(self) -> str:
-        return f"第{self.sequence}期 {self.amount}元"
+        return f"第{self.sequence}期 {yuan_text(self.amount)}"
 
     def _agreement(self) -> Agreement:
         return self.term.agreement

@@ -27,6 +27,7 @@ from cases.models.case import CasePartQuerySet
 from negotiation.models import Agreement, Litigation, PaymentKind, PaymentTerm
 from rules.calendar import cn_date
 from workflow.audit import AuditedModel
+from workflow.formatting import amount as yuan_text
 from workflow.transitions import condition
 
 from .common import ZERO, money
@@ -122,7 +123,7 @@ class FundObligation(AuditedModel):
                                 name="obligation_by_treasury")]
 
     def __str__(self) -> str:
-        return f"{self.obligor.party.name} {self.get_kind_display()} {self.amount}元"
+        return f"{self.obligor.party.name} {self.get_kind_display()} {yuan_text(self.amount)}"
 
     def get_absolute_url(self) -> str:
         return reverse("restoration:case_funds", args=[self.case_id]) + f"#obligation-{self.pk}"
@@ -160,7 +161,7 @@ class ScheduleItem(AuditedModel):
                                                name="unique_schedule_sequence")]
 
     def __str__(self) -> str:
-        return f"第{self.sequence}期 {self.amount}元（{cn_date(self.due_on)}前）"
+        return f"第{self.sequence}期 {yuan_text(self.amount)}（{cn_date(self.due_on)}前）"
 
 
 class PaymentQuerySet(TreasuryScopedQuerySet):
@@ -199,7 +200,7 @@ class Payment(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"缴款 {self.amount}元（票据号 {self.receipt_number}）"
+        return f"缴款 {yuan_text(self.amount)}（票据号 {self.receipt_number}）"
 
     def get_absolute_url(self) -> str:
         return reverse("restoration:case_funds", args=[self.case_id])
@@ -316,7 +317,7 @@ class DepositMovement(AuditedModel):
                                               name="deposit_movement_positive")]
 
     def __str__(self) -> str:
-        return f"保证金{self.get_kind_display()} {self.amount}元"
+        return f"保证金{self.get_kind_display()} {yuan_text(self.amount)}"
 
 
 # --- spending (NT 三(十一)) -------------------------------------------------------------------
@@ -464,7 +465,7 @@ class SpendingRequest(FSMModelMixin, AuditedModel):
                                 name="spending_for_review")]
 
     def __str__(self) -> str:
-        return f"{self.case.number} 资金使用申请 {self.budget}元（{self.get_purpose_kind_display()}）"
+        return f"{self.case.number} 资金使用申请 {yuan_text(self.budget)}（{self.get_purpose_kind_display()}）"
 
     def get_absolute_url(self) -> str:
         return reverse("restoration:spending_detail", args=[self.pk])

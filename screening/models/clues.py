@@ -191,13 +191,15 @@ class Clue(FSMModelMixin, AuditedModel):
     # --- transitions (DOMAIN §3.1); run them only through workflow.transitions.perform ---
 
     @transition(field=state, source=State.REGISTERED, target=State.VERIFYING,
-                permission="screening.handle_clue", custom={"label": "开始初步核查"})
+                permission="screening.handle_clue", custom={"label": "开始初步核查",
+                        "done": "已开始初步核查，请在初步核查期限内提出启动或不启动索赔的意见。"})
     def start_verification(self, *, by, reason=""):
         """SX 第九条: whether the clue caused damage is checked within the profile's period."""
 
     @transition(field=state, source=[State.REGISTERED, State.VERIFYING], target=State.EXCLUDED,
                 permission="screening.handle_clue",
-                custom={"label": "不纳入筛查", "reason_required": True, "style": "outline-secondary"})
+                custom={"label": "不纳入筛查", "reason_required": True, "style": "outline-secondary",
+                        "done": "线索已不纳入筛查，下一步可以办结。"})
     def exclude(self, *, by, reason=""):
         """CQ 二: damage already restored through enforcement, litigation or other routes."""
 
@@ -247,7 +249,8 @@ class Clue(FSMModelMixin, AuditedModel):
     @transition(field=state, source=[State.NOT_STARTED, State.EXCLUDED, State.REFERRED],
                 target=State.CLOSED, permission="screening.handle_clue",
                 conditions=[procuratorate_told],
-                custom={"label": "办结", "style": "outline-success"})
+                custom={"label": "办结", "style": "outline-success",
+                        "done": "线索已办结，不再需要办理。"})
     def close(self, *, by, reason=""):
         pass
 

@@ -323,7 +323,7 @@ def test_result_is_copied_to_the_case_and_the_period_met(sx, monkeypatch):
     assert case.restoration_requirements == "清除底泥，恢复水生植被"
     assert case.stage == Case.Stage.INVESTIGATING
     update = next(e for e in history(case) if "appraised_amount" in e.changes)
-    assert update.actor == sx.officer and update.changes["appraised_amount"]["new"] == "256000.50"
+    assert update.actor == sx.officer and update.changes["appraised_amount"]["new"] == "256,000.50"
     deadline = Deadline.objects.get(pk=appraisal.deadline.pk)
     assert deadline.status == Deadline.Status.MET
     evidence = Evidence.objects.get(case=case)
@@ -377,7 +377,8 @@ def test_entrust_page_shows_errors_next_to_fields_and_saves_nothing(client, sx):
     with travel(2026, 9, 2):
         page = client.get(url)
     assert page.status_code == 200
-    assert "30个工作日，复杂的不超过60个工作日，延长应告知委托人（SX 第十四条）" in page.content.decode()
+    assert "30个工作日，复杂的不超过60个工作日，延长应告知委托人（<abbr" in page.content.decode()
+    assert "SX 第十四条</abbr>）" in page.content.decode()  # the name on hover
     with travel(2026, 9, 2):
         response = client.post(url, {"method": Method.EXPERT_PANEL,
                                      "experts": [e.pk for e in experts],
@@ -431,7 +432,7 @@ def test_appraisals_section_lists_method_dates_deadline_status_and_results(sx):
     assert "委托鉴定评估机构" in html and appraisal.institution.name in html
     assert "委托日期 2026年9月24日" in html
     assert "期限届满日为2026年11月12日（星期四）" in html
-    assert "已完成" in html and "256000.00 元" in html and "部分可以修复" in html
+    assert "已完成" in html and "256,000.00 元" in html and "部分可以修复" in html
     assert "晋环鉴〔2026〕12号" in html
 
 

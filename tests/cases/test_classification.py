@@ -305,7 +305,8 @@ def test_the_include_renders_reasons_form_and_history():
     html = render_to_string("cases/_classification.html", {
         "classification_panel": classification_panel(case, officer)}, request=request)
     assert 'data-testid="classification-result">简单<' in html
-    assert "属于简单案件<span class=\"text-body-secondary\">（SX 第十五条）" in html
+    assert "属于简单案件<span class=\"text-body-secondary\">（<abbr class=\"cite\"" in html
+    assert "SX 第十五条</abbr>）" in html  # the document's name on hover
     assert "黄河流域生态环境警示片曝光的重要生态环境问题" in html     # the checklist
     assert "与赔偿义务人协商一致" in html                               # SX 第十五条 conditions
     assert "分类记录（2）" in html

@@ -72,8 +72,8 @@ def test_instalments_must_add_up_and_need_a_guarantee(d):
                               due_on=datetime.date(2026, 12, 31))
     Instalment.objects.create(term=term, sequence=2, amount=Decimal("60000"),
                               due_on=datetime.date(2027, 6, 30))
-    assert term.schedule_problems() == ["服务功能损失 123000.00元：各期金额之和不等于该项金额",
-                                        "服务功能损失 123000.00元：分期缴纳须有担保（NT 三(九)）"]
+    assert term.schedule_problems() == ["服务功能损失 123,000.00 元：各期金额之和不等于该项金额",
+                                        "服务功能损失 123,000.00 元：分期缴纳须有担保（NT 三(九)）"]
     assert "分期赔付" in sign_refused(agreement)
     Instalment.objects.filter(term=term, sequence=2).update(amount=Decimal("63000"))
     term.guarantee = "由某担保公司提供连带责任保证"

@@ -125,7 +125,7 @@ def test_the_editor_saves_the_contents_and_terms_and_the_agreement_can_be_signed
     assert payment.amount == Decimal("123000.00")
     html = page(response)
     assert 'data-testid="missing-contents"' not in html
-    assert "分期缴纳：服务功能损失 123000.00元" in html  # instalments offered once saved
+    assert "分期缴纳：服务功能损失 123,000.00 元" in html  # instalments offered once saved
     response = client.post(url("agreement_sign", draft), {"seen_state": "draft"}, follow=True)
     assert "赔偿协议已签署，本轮磋商达成协议，案件进入履行阶段。" in shown(response)
     assert reload(draft).state == "signed"
@@ -173,8 +173,8 @@ def test_instalments_are_edited_per_payment_term_and_checked_before_signing(clie
     assert "赔偿协议草稿已保存。" in shown(response)
     assert Instalment.objects.get(term=payment).amount == Decimal("60000.00")
     html = page(response)
-    assert "服务功能损失 123000.00元：各期金额之和不等于该项金额" in html
-    assert "服务功能损失 123000.00元：分期缴纳须有担保（NT 三(九)）" in html
+    assert "服务功能损失 123,000.00 元：各期金额之和不等于该项金额" in html
+    assert "服务功能损失 123,000.00 元：分期缴纳须有担保（NT 三(九)）" in html
     assert 'data-testid="unmet-sign"' in html
     response = client.post(url("agreement_sign", draft), {"seen_state": "draft"}, follow=True)
     assert any("分期赔付的" in m for m in shown(response))
@@ -220,7 +220,7 @@ def test_a_signed_agreement_cannot_be_edited_and_is_corrected_by_a_new_version(c
     assert reload(agreement).facts != "改写"
     detail = page(client.get(url("agreement_detail", agreement)))
     assert "生态环境损害赔偿协议" in detail and "河段底泥清淤" in detail
-    assert "123000.00" in detail and "2026年10月25日" in detail
+    assert "123,000.00" in detail and "2026年10月25日" in detail
     assert 'data-testid="correction-form"' in detail
     response = client.post(url("agreement_correct", agreement), {"reason": " "})
     assert response.status_code == 200

@@ -4,6 +4,7 @@ litigation for an unperformed agreement and its steps, enforcement (form [7]) an
 of an obligor's performance — with the denials."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -178,9 +179,11 @@ def test_filing_without_the_materials_is_refused_with_what_is_missing(client, d)
     client.post(url("confirmation_start", agreement.case))
     confirmation = JudicialConfirmation.objects.get(case=agreement.case)
     html = page(client.get(url("confirmation_detail", confirmation)))
-    for unmet in ("须填写受理法院和申请日期", "须附赔偿协议文本（NAT 七）",
-                  "须附鉴定评估报告或专家意见（NAT 七）"):
-        assert unmet in html
+    text = re.sub(r"<[^>]+>", "", html)  # each citation names its document (rules/citations.py)
+    nat = "《关于推进生态环境损害赔偿制度改革若干具体问题的意见》七"
+    for unmet in ("须填写受理法院和申请日期", f"须附赔偿协议文本（{nat}）",
+                  f"须附鉴定评估报告或专家意见（{nat}）"):
+        assert unmet in text
     response = client.post(url("confirmation_file", confirmation), {"seen_state": "preparing"},
                            follow=True)
     assert "须附赔偿协议文本（NAT 七）" in shown(response)
@@ -298,10 +301,10 @@ def test_an_unperformed_agreement_is_sued_on_and_the_litigation_walked_to_a_judg
     assert response.context["form"].errors["claim_amount"] == ["金额不能为负数。"]
     assert reload(litigation).court == ""
     client.post(edit, litigation_data())
-    assert "已登记法院立案。" in shown(step(client, litigation, "file"))
+    assert "已登记法院立案，判决后请登记一审判决。" in shown(step(client, litigation, "file"))
     client.post(edit, litigation_data(judgment_number="（2026）晋01民初88号判决",
                                       judgment_date="2026-10-30", judgment_amount="923000"))
-    assert "已登记一审判决。" in shown(step(client, litigation, "judge"))
+    assert "已登记一审判决；上诉的，请登记上诉，判决生效后登记生效。" in shown(step(client, litigation, "judge"))
     response = step(client, litigation, "take_effect")
     assert "须填写判决生效日期" in shown(response)
     assert '提起上诉' in page(response) and "须填写上诉法院和二审案号" in page(response)

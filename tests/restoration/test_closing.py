@@ -32,8 +32,8 @@ def test_closing_is_refused_while_anything_is_open(d):
     case = performed_case(d)
     open_items = unperformed(case)
     assert any("修复项目1" in s for s in open_items)
-    assert any("尚欠缴123000.00元" in s for s in open_items)
-    assert any("保证金尚有10000.00元" in s for s in open_items)
+    assert any("尚欠缴123,000.00 元" in s for s in open_items)
+    assert any("保证金尚有10,000.00 元" in s for s in open_items)
     with pytest.raises(ConditionsNotMet, match="尚有未履行完毕的义务"):
         services.request_closing(case, summary="已履行完毕", by=d.officer)
 

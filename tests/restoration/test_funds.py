@@ -212,7 +212,7 @@ def test_an_overdue_instalment_is_escalated_and_leads_to_litigation(d, settings)
     kinds = set(first.deadline.alerts.values_list("kind", flat=True))
     assert {"overdue", "escalation_division", "escalation_department", "expiry"} <= kinds
     told = Notification.objects.get(recipient=d.officer, title__contains="赔偿资金逾期未缴")
-    assert "尚欠缴260000.00元" in told.body and "应当提起诉讼" in told.body
+    assert "尚欠缴260,000.00 元" in told.body and "应当提起诉讼" in told.body
     assert Notification.objects.filter(recipient=d.department_head).exists()
     assert [i.pk for i in services.overdue_items(case)] == [first.pk]
     with time_machine.travel(at(2026, 12, 4), tick=False):

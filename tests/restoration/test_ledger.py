@@ -188,7 +188,7 @@ def test_an_operation_on_a_ledger_that_does_not_match_its_rows_is_refused(d):
     # someone changed the stored figures behind the services' back, consistently
     FundObligation.objects.filter(pk=obligation.pk).update(paid=Decimal("200"),
                                                            outstanding=Decimal("122800"))
-    with pytest.raises(ledger.LedgerError, match="登记已缴201.00元，缴款合计101.00元"):
+    with pytest.raises(ledger.LedgerError, match="登记已缴201.00 元，缴款合计101.00 元"):
         services.record_payment(obligation, paid_on=D(2026, 11, 2), amount=Decimal("1"),
                                 receipt_number="FS-2", by=d.officer)
     assert Payment.objects.filter(case=case).count() == 1  # rolled back

@@ -53,7 +53,7 @@ def test_the_case_page_shows_the_restoration_panel(client, d, case):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="restoration-panel"' in html and "修复项目1：河段底泥清淤" in html
-    assert "结案前尚需" in html and "尚欠缴123000.00元" in html
+    assert "结案前尚需" in html and "尚欠缴123,000.00 元" in html
     no_inline(response)
 
 
@@ -133,7 +133,7 @@ def test_the_case_fund_ledger_is_not_for_finance_or_other_departments(client, d,
     response = as_user(client, d.officer).get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-testid="owed">123000.00<' in html and "登记缴款" in html
+    assert 'data-testid="owed">123,000.00<' in html and "登记缴款" in html
     no_inline(response)
     assert as_user(client, finance_for(d).user).get(url).status_code == 404
     assert as_user(client, UserFactory(role="officer")).get(url).status_code == 404
@@ -274,7 +274,7 @@ def test_the_jurisdiction_ledger_for_finance_and_its_export(client, d, case):
     response = client.get(reverse("restoration:jurisdiction_ledger"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert case.number in html and 'data-testid="received">1000.00<' in html
+    assert case.number in html and 'data-testid="received">1,000.00<' in html
     no_inline(response)
     elsewhere = JurisdictionFactory()
     assert client.get(reverse("restoration:jurisdiction_ledger") +
@@ -300,7 +300,7 @@ def test_the_library_pages(client, d, case):
     assert alternative.jurisdiction == d.department.jurisdiction
     assert client.get(reverse("restoration:library_list")).status_code == 200
     detail = client.get(alternative.get_absolute_url())
-    assert 'data-testid="remaining-budget">200000.00<' in detail.content.decode()
+    assert 'data-testid="remaining-budget">200,000.00 元<' in detail.content.decode()
     outsider = UserFactory(role="officer")
     assert as_user(client, outsider).get(alternative.get_absolute_url()).status_code == 404
     assert as_user(client, outsider).get(
@@ -317,7 +317,7 @@ def test_choosing_an_alternative_shows_what_is_left(client, d):
     url = reverse("restoration:project_step", args=[project_of(case).pk, "alternative"])
     response = as_user(client, d.officer).get(url)
     assert 'data-testid="library-remaining"' in response.content.decode()
-    assert "500000.00" in response.content.decode()
+    assert "500,000.00" in response.content.decode()
     response = client.post(url, {"alternative": alternative.pk, "amount": "600000"})
     assert response.status_code == 200 and "超过该项目剩余预算" in response.content.decode()
 

@@ -187,11 +187,11 @@ def test_editing_records_old_to_new_and_the_detail_page_shows_it(client, officer
     assert event.action == AuditEvent.Action.UPDATE
     assert event.actor == officer and event.actor_name == "张明"
     assert event.changes == {"estimated_amount": {
-        "label": "估算损害数额（元）", "old": "2800.00", "new": "3500.00"}}
+        "label": "估算损害数额（元）", "old": "2,800.00", "new": "3,500.00"}}
 
     page = client.get(response.url).content.decode()
     assert "线索已保存。" in page
-    assert "估算损害数额（元）：2800.00 → 3500.00" in page
+    assert "估算损害数额（元）：2,800.00 → 3,500.00" in page
     timeline = page[page.index('<ol class="timeline"'):]
     assert "张明" in timeline
     assert timeline.index("<strong>修改</strong>") < timeline.index("<strong>新建</strong>")
@@ -254,7 +254,7 @@ def test_start_verification_by_post_moves_the_state_and_is_recorded(client, offi
     assert event.actor == officer and event.reason == "已收到检测报告"
 
     page = client.get(response.url).content.decode()
-    assert "操作已完成。" in page
+    assert "已开始初步核查，请在初步核查期限内" in page
     assert '<span class="badge text-bg-light border fs-6" data-testid="clue-state">初步核查中' \
         in page
     assert "状态变更</strong>：开始初步核查" in page
@@ -267,7 +267,7 @@ def test_a_second_post_with_the_stale_state_is_refused_and_changes_nothing(
         client, officer, clue):
     url = reverse("screening:clue_transition", args=[clue.pk])
     post = {"transition": "start_verification", "seen_state": "registered"}
-    assert "操作已完成。" in client.post(url, post, follow=True).content.decode()
+    assert "已开始初步核查，请在初步核查期限内" in client.post(url, post, follow=True).content.decode()
     events = history(clue).count()
     updated_at = Clue.objects.get(pk=clue.pk).updated_at
 
@@ -276,7 +276,7 @@ def test_a_second_post_with_the_stale_state_is_refused_and_changes_nothing(
     page = response.content.decode()
     assert "该记录已被他人处理" in page
     assert "当前状态为“初步核查中”" in page
-    assert "操作已完成。" not in page
+    assert "已开始初步核查，请在初步核查期限内" not in page
     fresh = Clue.objects.get(pk=clue.pk)
     assert fresh.state == Clue.State.VERIFYING and fresh.updated_at == updated_at
     assert history(clue).count() == events

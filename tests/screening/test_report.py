@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 QUARTERLY = reverse("screening:report_quarterly")
 HALF_YEAR = reverse("screening:report_half_year")
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-AMOUNT_FORMAT = '"¥"#,##0.00'
+AMOUNT_FORMAT = '#,##0.00'
 HEADERS = ["序号", "线索编号", "线索渠道", "发现日期", "登记日期", "线索概要", "涉嫌赔偿义务人",
            "发生地", "损害类型", "估算损害数额（元）", "初步核查结果", "是否启动索赔",
            "启动或不启动理由", "移送情况", "办理部门", "备注"]

@@ -48,7 +48,7 @@ def test_a_change_records_who_and_old_to_new(clue, officer):
     assert event.actor == officer
     assert event.actor_name == officer.full_name
     assert event.changes["estimated_amount"] == {
-        "label": "估算损害数额（元）", "old": "2800.00", "new": "3500.00"}
+        "label": "估算损害数额（元）", "old": "2,800.00", "new": "3,500.00"}
     assert event.changes["damage_type"] == {"label": "损害类型", "old": "水污染", "new": "土壤污染"}
     assert set(event.changes) == {"estimated_amount", "damage_type"}
 

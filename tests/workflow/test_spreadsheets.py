@@ -47,7 +47,7 @@ def test_numbers_and_dates_stay_typed_and_a_number_like_text_stays_text():
     assert number.value == 1 and number.data_type == "n"
     assert text.value == "00123" and text.data_type == "s"
     assert day.value.date() == date(2026, 9, 1) and day.number_format == 'yyyy"年"m"月"d"日"'
-    assert amount.value == 2800.5 and amount.number_format == '"¥"#,##0.00'
+    assert amount.value == 2800.5 and amount.number_format == '#,##0.00'
     assert count.value == 3 and count.number_format == "#,##0"
     assert ws["A3"].value == "合计" and ws["A3"].font.bold and ws["D3"].font.bold
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:E2"  # the total left out

@@ -14,6 +14,9 @@ class ApprovalRequest(AuditedModel):
     """A decision an officer asks for (e.g. 不启动索赔, 启动索赔), approved by one or more heads in
     order (form [1]: 机构负责人 then 部门负责人), each with an opinion, or sent back."""
 
+    # The subject is the record the event is filed under; the code is said by the title.
+    audit_exclude = ("content_type", "object_id", "action")
+
     class Status(models.TextChoices):
         PENDING = "pending", "审批中"
         APPROVED = "approved", "已批准"
