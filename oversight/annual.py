@@ -23,7 +23,7 @@ from django.db.models import Count, Q
 from accounts.models import Jurisdiction
 from accounts.roles import Role, has_role
 from cases.models import Case
-from negotiation.models import JudicialConfirmation, Litigation, Negotiation
+from negotiation.models import Enforcement, JudicialConfirmation, Litigation, Negotiation
 from negotiation.models.agreement import Agreement
 from screening.models import ScreeningRound
 from workflow.models import ApprovalRequest
@@ -88,9 +88,12 @@ class AnnualReport:
     confirmations_refused: int
     litigations_filed: int
     litigations_judged: int
+    enforcements_applied: int
+    enforcements_concluded: int
     money: figures.MoneyFigures
     restoration: figures.RestorationFigures
     majors: figures.MajorCases
+    side: figures.Breakdown | None = None
     text: AnnualReportText | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -157,6 +160,11 @@ def build(sel: Selection) -> AnnualReport:
         filed=Count("id", filter=Q(**_between("filed_on", sel))),
         judged=Count("id", filter=Q(**_between("judgment_date", sel))))
 
+    enf = Enforcement.objects.filter(case__in=case_ids).aggregate(
+        applied=Count("id", filter=Q(**_between("applied_on", sel))),
+        concluded=Count("id", filter=Q(**_between("concluded_on", sel))))
+    money = figures.money(sel)
+
     text = None
     if sel.jurisdiction is not None:
         text = AnnualReportText.objects.filter(jurisdiction=sel.jurisdiction, year=year).first()
@@ -172,6 +180,7 @@ def build(sel: Selection) -> AnnualReport:
         confirmations_applied=jc["applied"], confirmations=jc["confirmed"],
         confirmations_refused=jc["refused"],
         litigations_filed=lit["filed"], litigations_judged=lit["judged"],
-        money=figures.money(sel), restoration=figures.restoration(sel),
+        enforcements_applied=enf["applied"], enforcements_concluded=enf["concluded"],
+        money=money, side=figures.breakdown(sel, money), restoration=figures.restoration(sel),
         majors=figures.major_cases(sel, limit=50), text=text,
     )

@@ -53,12 +53,22 @@ def rows(report: AnnualReport):
     yield ["不予司法确认", report.confirmations_refused], [T, C], False
     yield ["提起诉讼", report.litigations_filed], [T, C], False
     yield ["作出判决", report.litigations_judged], [T, C], False
+    yield ["申请强制执行", report.enforcements_applied], [T, C], False
+    yield ["执行终结", report.enforcements_concluded], [T, C], False
     yield [], [], False
     yield ["四、赔偿资金（截至统计期末累计）"], [T], True
     for (_, label), value in zip(report.money.fields, report.money.total.values(),
                                     strict=True):
         yield [label, value], [T, A], False
     yield [], [], False
+    if report.side is not None:
+        yield ["各行政区情况", "登记线索", "启动案件", "在办案件", "索赔金额", "已缴纳", "欠缴"], \
+            [T] * 7, True
+        kinds = [T, C, C, C, A, A, A]
+        for r in [*report.side.rows, report.side.total]:
+            yield [r.label, r.clues, r.cases_opened, r.cases_active, r.claimed, r.paid,
+                   r.outstanding], kinds, r is report.side.total
+        yield [], [], False
     yield ["五、生态环境修复"], [T], True
     for _, label, n in report.restoration.by_state:
         yield [f"修复项目：{label}", n], [T, C], False

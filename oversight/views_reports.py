@@ -81,13 +81,15 @@ def report_charts(report) -> dict:
     for row in report.clues.rows:
         row.counts = [row.outcomes[code] for code, _ in report.clues.outcome_labels]
     return {
+        "clue_totals": [report.clues.outcome_totals.get(code, 0) for code, _ in
+                        report.clues.outcome_labels],
         "money_rows": [(label, f"{v:,.2f}") for (_, label), v in
                        zip(report.money.fields, report.money.total.values(), strict=True)],
         "clue_chart": charts.donut_chart(
             [Item(label, report.clues.outcome_totals.get(code, 0)) for code, label in
              report.clues.outcome_labels], title=f"{report.year}年线索筛查结果"),
         "trend_chart": charts.line_chart(
-            [f"第{i}季度" for i in range(1, 5)],
+            ["一季", "二季", "三季", "四季"],
             [charts.Series("启动", [q.started for q in report.trend], [], "#2e7d32"),
              charts.Series("终止", [q.terminated for q in report.trend], [], "#c62828"),
              charts.Series("结案", [q.closed for q in report.trend], [], "#1565c0")],

@@ -85,6 +85,12 @@ def test_the_provinces_report_equals_its_dashboard(world):
     assert report.money.total.values() == figures.money(sel).total.values()
     trend = figures.case_trend(sel)[-4:]
     assert report.started == sum(q.started for q in trend)
+    # the cities side by side, adding up to the province (issue 15, province view)
+    assert [r.label for r in report.side.rows] == ["测试省（本级）", "甲市", "丙市"]
+    assert sum(r.clues for r in report.side.rows) == report.clues.total
+    assert sum(r.cases_opened for r in report.side.rows) == report.started
+    assert sum(r.claimed for r in report.side.rows) == report.money.total.claimed
+    assert report.side.total.clues == figures.breakdown(sel).total.clues
 
 
 # --- who may generate it (through the views) -------------------------------------------------
@@ -152,9 +158,10 @@ def test_pdf_reads_back(client, world):
     assert "启动索赔4件" in text and "终止索赔1件" in text and "结案1件" in text
     assert "登记线索5条" in text
     assert "650,000.00" in text
+    assert "各行政区情况" in text and "甲市乙区" in text
     assert "综述正文第一段。" in text
     # the charts, drawn as inline SVG: the trend's quarters and the money bars' labels
-    assert "第1季度" in text and "第4季度" in text
+    assert "一季" in text and "四季" in text
     assert "修复支出20,000.00元" in text
 
 
@@ -171,6 +178,8 @@ def test_excel_reads_back_with_text_kept_text(client, world):
     assert values["启动索赔案件"][1].value == 4
     assert values["终止索赔案件"][1].value == 1
     assert values["结案案件"][1].value == 1
+    assert values["合计"][1].value is not None
+    assert values["申请强制执行"][1].value == 0
     assert values["索赔金额（鉴定评估损害数额）"][1].value == 650000
     reason = values[case.number][2]
     assert reason.value == case.termination_reason and reason.data_type == "s"
