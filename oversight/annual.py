@@ -184,3 +184,45 @@ def build(sel: Selection) -> AnnualReport:
         money=money, side=figures.breakdown(sel, money), restoration=figures.restoration(sel),
         majors=figures.major_cases(sel, limit=50), text=text,
     )
+
+
+# --- the December reminder -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnnualDuty:
+    year: int
+    due: date
+    citation: str
+    note: str = ""
+
+    def sentence(self) -> str:
+        return (f"{self.year}年度生态环境损害赔偿工作情况须于{self.due.year}年{self.due.month}月"
+                f"{self.due.day}日前报送")
+
+    def explanation(self) -> str:
+        return f"{self.note or '每年报送本年度生态环境损害赔偿工作情况'}（{self.citation}）"
+
+
+def annual_report_due(department, today: date) -> AnnualDuty | None:
+    """The annual report's duty in the month it falls due, under the profile of the
+    department's jurisdiction in force today: the rule `screening.aggregation` with a yearly
+    period and a due day (SX 第四十条: 每年12月底前报送省生态环境厅 → {"period": "year",
+    "due": "12-31"}). None outside that month, after the day, or where the profile fixes no
+    yearly report (CQ 二 aggregates every half-year; NAT and NT fix none)."""
+    from rules.errors import RuleError
+    from workflow.deadlines import cycle_end
+
+    if department is None:
+        return None
+    try:
+        rule = department.jurisdiction.rule_profile_on(today).rule("screening.aggregation",
+                                                                   on=today)
+    except RuleError:
+        return None
+    value = rule.value or {}
+    if value.get("period") != "year" or not value.get("due"):
+        return None
+    due = cycle_end(value, today)
+    if (due.year, due.month) != (today.year, today.month) or today > due:
+        return None
+    return AnnualDuty(today.year, due, rule.citation, rule.note)

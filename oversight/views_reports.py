@@ -109,6 +109,8 @@ def reports(request):
     may_annual = annual.may_generate(request.user)
     context = {
         "may_annual": may_annual,
+        "annual_duty": annual.annual_report_due(request.user.department, today)
+        if may_annual else None,
         "annual_form": AnnualForm(None, user=request.user, today=today) if may_annual else None,
         "may_half_year": request.user.has_perm("screening.export_jurisdiction_report")
         and getattr(request.user.department, "is_lead", False),
