@@ -12,4 +12,5 @@ urlpatterns = [
     path("reports/annual.pdf", views_reports.annual_pdf, name="annual_pdf"),
     path("reports/annual.xlsx", views_reports.annual_xlsx, name="annual_xlsx"),
     path("reports/annual/text/", views_reports.annual_text, name="annual_text"),
+    path("reports/annual/submit/", views_reports.annual_submit, name="annual_submit"),
 ]

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Jurisdiction
 from workflow.forms import StyledForm
 
-from . import annual, annual_export, charts
-from .models import AnnualReportText
+from . import annual, annual_export, annual_final
+from .annual_render import pdf_bytes, report_charts
+from .models import AnnualReportFinal, AnnualReportText
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2015  # 生态环境损害赔偿制度改革试点以来
@@ -48,6 +49,12 @@ class AnnualForm(StyledForm, forms.Form):
 
     def chosen_jurisdiction(self) -> Jurisdiction:
         return self.cleaned_data.get("jurisdiction") or self.user.department.jurisdiction
+
+
+class SubmitForm(StyledForm, forms.Form):
+    summary = forms.CharField(label="提交说明", max_length=500,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              error_messages={"required": "请填写提交说明。"})
 
 
 class TextForm(StyledForm, forms.ModelForm):
@@ -74,33 +81,6 @@ def _report_from(request):
     return form, annual.build(sel)
 
 
-def report_charts(report) -> dict:
-    """The report's charts, the dashboard's SVG (oversight/charts.py), without links, and the
-    rows the templates show as they are."""
-    Item = charts.Item
-    for row in report.clues.rows:
-        row.counts = [row.outcomes[code] for code, _ in report.clues.outcome_labels]
-    return {
-        "clue_totals": [report.clues.outcome_totals.get(code, 0) for code, _ in
-                        report.clues.outcome_labels],
-        "money_rows": [(label, f"{v:,.2f}") for (_, label), v in
-                       zip(report.money.fields, report.money.total.values(), strict=True)],
-        "clue_chart": charts.donut_chart(
-            [Item(label, report.clues.outcome_totals.get(code, 0)) for code, label in
-             report.clues.outcome_labels], title=f"{report.year}年线索筛查结果"),
-        "trend_chart": charts.line_chart(
-            ["一季", "二季", "三季", "四季"],
-            [charts.Series("启动", [q.started for q in report.trend], [], "#2e7d32"),
-             charts.Series("终止", [q.terminated for q in report.trend], [], "#c62828"),
-             charts.Series("结案", [q.closed for q in report.trend], [], "#1565c0")],
-            title=f"{report.year}年各季度案件启动、终止、结案"),
-        "money_chart": charts.bar_chart(
-            [Item(label.split("（")[0], float(v), text=f"{v:,.2f} 元") for (_, label), v in
-             zip(report.money.fields, report.money.total.values(), strict=True)],
-            title="赔偿资金合计", label_width=120, width=600),
-    }
-
-
 @login_required
 @require_GET
 def reports(request):
@@ -116,6 +96,9 @@ def reports(request):
         and getattr(request.user.department, "is_lead", False),
         "half_year": today.year, "half": 1 if today.month <= 6 else 2,
         "years": list(range(today.year, FIRST_YEAR - 1, -1)),
+        "finals": AnnualReportFinal.objects.visible_to(request.user)
+        .select_related("jurisdiction", "created_by").order_by("-year", "jurisdiction__path",
+                                                               "-version")[:50],
     }
     return render(request, "oversight/reports.html", context)
 
@@ -131,6 +114,9 @@ def annual_report(request):
     if report is not None:
         context.update(report_charts(report))
         context["text_form"] = TextForm(instance=report.text)
+        context["submit_form"] = SubmitForm()
+        context["finals"] = AnnualReportFinal.objects.visible_to(request.user).filter(
+            jurisdiction=report.jurisdiction, year=report.year).order_by("-version")
     return render(request, "oversight/annual.html", context)
 
 
@@ -147,16 +133,11 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def annual_pdf(request):
     """The draft PDF through the documents service (WeasyPrint, compacted fonts), charts
     included as inline SVG."""
-    from documents.rendering import render_pdf
-
     _require_generator(request.user)
     form, report = _report_from(request)
     if report is None:
         return render(request, "oversight/annual.html", {"form": form}, status=400)
-    data = {"report": report, "generated_at": timezone.localtime(), "draft": True,
-            **report_charts(report)}
-    pdf = render_pdf("oversight/annual_pdf.html", data)
-    return _download(pdf, f"{report.title}（草稿）.pdf", "application/pdf")
+    return _download(pdf_bytes(report, draft=True), f"{report.title}（草稿）.pdf", "application/pdf")
 
 
 @login_required
@@ -189,6 +170,35 @@ def annual_text(request):
         messages.success(request, "工作情况综述已保存。")
     else:
         messages.error(request, "工作情况综述未保存，请检查填写内容。")
+    query = f"year={year}"
+    if form.cleaned_data.get("jurisdiction"):
+        query += f"&jurisdiction={jurisdiction.pk}"
+    return redirect(f"{reverse('oversight:annual_report')}?{query}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def annual_submit(request):
+    """The coordinator submits the report as it stands as the final version, for the
+    部门负责人's approval (workflow.approvals); the files are archived as submitted."""
+    if not annual.may_write_text(request.user):
+        raise PermissionDenied("年度工作情况报告定稿由牵头部门协调员提交。")
+    today = timezone.localdate()
+    form = AnnualForm(request.POST, user=request.user, today=today)
+    submit = SubmitForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied("所选年度或行政区不在您的数据范围内。")
+    jurisdiction, year = form.chosen_jurisdiction(), form.cleaned_data["year"]
+    if not submit.is_valid():
+        messages.error(request, "请填写提交说明。")
+    else:
+        try:
+            final = annual_final.submit_final(request.user, jurisdiction, year, today=today,
+                                              summary=submit.cleaned_data["summary"])
+        except annual_final.ApprovalError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{final}已提交部门负责人审批。")
     query = f"year={year}"
     if form.cleaned_data.get("jurisdiction"):
         query += f"&jurisdiction={jurisdiction.pk}"
