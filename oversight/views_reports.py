@@ -1,8 +1,10 @@
 """报表: the reports page and the annual work report (年度生态环境损害赔偿工作情况, SX 第四十条).
 
 The page lists the annual report (year and jurisdiction picker; the draft as a web page, PDF
-and Excel) beside the half-year system aggregation (CQ 二, screening/views_reports.py) and the
-major-case ledger (SX 第十二条, cases/views_ledger.py), each with its own picker. Thin: the
+and Excel) beside the half-year system aggregation (CQ 二, screening/views_reports.py), the
+case-handling ledger (NAT 二: the case list by start date and its Excel export, where the
+export exists) and the major-case ledger (SX 第十二条, cases/views_ledger.py), each with its
+own picker. Thin: the
 report's content comes from oversight/annual.py, its PDF from the documents service and its
 Excel from the shared writer (oversight/annual_export.py)."""
 
@@ -96,6 +98,7 @@ def reports(request):
         and getattr(request.user.department, "is_lead", False),
         "half_year": today.year, "half": 1 if today.month <= 6 else 2,
         "years": list(range(today.year, FIRST_YEAR - 1, -1)),
+        "ledger_from": today.replace(month=1, day=1), "ledger_to": today,
         "finals": AnnualReportFinal.objects.visible_to(request.user)
         .select_related("jurisdiction", "created_by").order_by("-year", "jurisdiction__path",
                                                                "-version")[:50],
