@@ -181,7 +181,7 @@ def build(sel: Selection) -> AnnualReport:
         confirmations_refused=jc["refused"],
         litigations_filed=lit["filed"], litigations_judged=lit["judged"],
         enforcements_applied=enf["applied"], enforcements_concluded=enf["concluded"],
-        money=money, side=figures.breakdown(sel, money), restoration=figures.restoration(sel),
+        money=money, side=figures.breakdown(sel), restoration=figures.restoration(sel),
         majors=figures.major_cases(sel, limit=50), text=text,
     )
 
