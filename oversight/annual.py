@@ -208,7 +208,8 @@ def annual_report_due(department, today: date) -> AnnualDuty | None:
     department's jurisdiction in force today: the rule `screening.aggregation` with a yearly
     period and a due day (SX 第四十条: 每年12月底前报送省生态环境厅 → {"period": "year",
     "due": "12-31"}). None outside that month, after the day, or where the profile fixes no
-    yearly report (CQ 二 aggregates every half-year; NAT and NT fix none)."""
+    yearly report (CQ 二 aggregates every half-year; NAT and NT fix none), and once a final
+    version of the department's jurisdiction for the year is approved."""
     from rules.errors import RuleError
     from workflow.deadlines import cycle_end
 
@@ -225,4 +226,9 @@ def annual_report_due(department, today: date) -> AnnualDuty | None:
     due = cycle_end(value, today)
     if (due.year, due.month) != (today.year, today.month) or today > due:
         return None
+    from .models import AnnualReportFinal
+
+    if AnnualReportFinal.objects.filter(jurisdiction=department.jurisdiction, year=today.year,
+                                        state=AnnualReportFinal.State.APPROVED).exists():
+        return None  # approved: nothing left to remind of
     return AnnualDuty(today.year, due, rule.citation, rule.note)

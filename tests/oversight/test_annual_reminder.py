@@ -57,3 +57,17 @@ def test_the_due_day_comes_from_the_rule_profile(demo_org):
         department = DepartmentFactory(jurisdiction=JurisdictionFactory(
             rule_set=RuleSet.objects.get(code=code)))
         assert annual_report_due(department, date(2026, 12, 15)) is None
+
+
+def test_an_approved_final_version_ends_the_reminder(demo_org):
+    from oversight.models import AnnualReportFinal
+
+    coordinator = demo_org.by_username["qiantou"]
+    final = AnnualReportFinal.objects.create(
+        jurisdiction=coordinator.department.jurisdiction, year=2026, version=1,
+        department=coordinator.department, sha256="0" * 64, created_by=coordinator)
+    assert annual_report_due(coordinator.department, date(2026, 12, 15)) is not None
+    AnnualReportFinal.objects.filter(pk=final.pk).update(state="pending")
+    assert annual_report_due(coordinator.department, date(2026, 12, 15)) is not None
+    AnnualReportFinal.objects.filter(pk=final.pk).update(state="approved")
+    assert annual_report_due(coordinator.department, date(2026, 12, 15)) is None
