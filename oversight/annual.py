@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from accounts.models import Jurisdiction
 from accounts.roles import Role, has_role
 from cases.models import Case
 from negotiation.models import Enforcement, JudicialConfirmation, Litigation, Negotiation
 from negotiation.models.agreement import Agreement
+from restoration.models import SpendingRequest
 from screening.models import ScreeningRound
 from workflow.models import ApprovalRequest
 
@@ -67,6 +68,14 @@ class Row:
 
 
 @dataclass
+class FundUseRow:
+    label: str
+    count: int
+    amount: object
+    code: str = ""
+
+
+@dataclass
 class AnnualReport:
     sel: Selection
     year: int
@@ -91,6 +100,7 @@ class AnnualReport:
     enforcements_applied: int
     enforcements_concluded: int
     money: figures.MoneyFigures
+    fund_use: list[FundUseRow]
     restoration: figures.RestorationFigures
     majors: figures.MajorCases
     side: figures.Breakdown | None = None
@@ -164,6 +174,13 @@ def build(sel: Selection) -> AnnualReport:
         applied=Count("id", filter=Q(**_between("applied_on", sel))),
         concluded=Count("id", filter=Q(**_between("concluded_on", sel))))
     money = figures.money(sel)
+    # 资金使用: spending paid in the year, by purpose (CQ 十五; NT 三(十一); SX 第三十七条)
+    spent = dict((k, (n, a)) for k, n, a in SpendingRequest.objects.filter(
+        case__in=case_ids, state=SpendingRequest.State.PAID, **_between("paid_on", sel))
+        .values_list("purpose_kind").annotate(n=Count("id"), a=Sum("approved_amount"))
+        .order_by())
+    fund_use = [FundUseRow(label, spent[code][0], spent[code][1] or figures.ZERO, code)
+                for code, label in SpendingRequest.Purpose.choices if code in spent]
 
     text = None
     if sel.jurisdiction is not None:
@@ -181,7 +198,7 @@ def build(sel: Selection) -> AnnualReport:
         confirmations_refused=jc["refused"],
         litigations_filed=lit["filed"], litigations_judged=lit["judged"],
         enforcements_applied=enf["applied"], enforcements_concluded=enf["concluded"],
-        money=money, side=figures.breakdown(sel), restoration=figures.restoration(sel),
+        money=money, fund_use=fund_use, side=figures.breakdown(sel), restoration=figures.restoration(sel),
         majors=figures.major_cases(sel, limit=50), text=text,
     )
 

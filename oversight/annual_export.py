@@ -61,6 +61,12 @@ def rows(report: AnnualReport):
                                     strict=True):
         yield [label, value], [T, A], False
     yield [], [], False
+    yield ["本年度资金使用（已支付）", "笔数", "金额"], [T, T, T], True
+    for r in report.fund_use:
+        yield [r.label, r.count, r.amount], [T, C, A], False
+    yield ["资金使用合计", sum(r.count for r in report.fund_use),
+           sum((r.amount for r in report.fund_use), 0)], [T, C, A], True
+    yield [], [], False
     if report.side is not None:
         yield ["各行政区情况", "登记线索", "启动案件", "在办案件", "索赔金额", "已缴纳", "欠缴"], \
             [T] * 7, True

@@ -16,7 +16,11 @@ def report_charts(report) -> dict:
     Item = charts.Item
     for row in report.clues.rows:
         row.counts = [row.outcomes[code] for code, _ in report.clues.outcome_labels]
+    for row in report.fund_use:
+        row.amount_text = f"{row.amount:,.2f}"
     return {
+        "fund_use_total": {"count": sum(r.count for r in report.fund_use),
+                           "amount": f"{sum(r.amount for r in report.fund_use):,.2f}"},
         "clue_totals": [report.clues.outcome_totals.get(code, 0) for code, _ in
                         report.clues.outcome_labels],
         "money_rows": [(label, f"{v:,.2f}") for (_, label), v in

@@ -195,3 +195,37 @@ def test_reports_page_links_the_other_reports(client, world):
     # NAT 二 办案台账: the case list by start date, with the year so far as its period
     assert f'action="{reverse("cases:case_list")}"' in html
     assert 'name="date_from" value="2026-01-01"' in html
+
+
+def _paid(case, *, purpose, amount, paid_on, by):
+    from decimal import Decimal
+
+    from restoration.models import FundAccount, SpendingRequest
+
+    account, _ = FundAccount.objects.get_or_create(
+        case=case, treasury=case.jurisdiction, fund=FundAccount.Fund.COMPENSATION,
+        defaults={"received": Decimal("500000"), "spent": Decimal("0"),
+                  "balance": Decimal("500000")})
+    request = SpendingRequest.objects.create(
+        case=case, account=account, reviewing_department=case.department,
+        purpose_kind=purpose, purpose="测试", budget=Decimal(amount), requested_by=by,
+        approved_amount=Decimal(amount), paid_on=paid_on)
+    SpendingRequest.objects.filter(pk=request.pk).update(state=SpendingRequest.State.PAID)
+
+
+def test_fund_use_counts_the_years_paid_spending_in_scope(client, world):
+    # CQ 十五; SX 第三十七条: 资金使用, paid in the year, by purpose
+    by = world.coordinator
+    _paid(world.cases["D"], purpose="restoration", amount="20000", paid_on=D(2026, 9, 1), by=by)
+    _paid(world.cases["D"], purpose="publicity", amount="5000", paid_on=D(2026, 10, 1), by=by)
+    _paid(world.cases["D"], purpose="restoration", amount="7000", paid_on=D(2025, 12, 31), by=by)
+    _paid(world.cases["E"], purpose="restoration", amount="9000", paid_on=D(2026, 9, 1), by=by)
+    report = build(world.coordinator, world.c1)
+    assert [(r.code, r.count, r.amount) for r in report.fund_use] == \
+        [("restoration", 1, 20000), ("publicity", 1, 5000)]
+    login(client, world.coordinator)
+    sheet = openpyxl.load_workbook(BytesIO(client.get(XLSX, {"year": 2026}).content)).active
+    values = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
+    assert (values["资金使用合计"][1].value, values["资金使用合计"][2].value) == (2, 25000)
+    page = client.get(PAGE, {"year": 2026}).content.decode()
+    assert "本年度支付赔偿资金 2 笔" in page and "25,000.00" in page
