@@ -4,9 +4,9 @@ The page lists the annual report (year and jurisdiction picker; the draft as a w
 and Excel) beside the half-year system aggregation (CQ 二, screening/views_reports.py), the
 case-handling ledger (NAT 二: the case list by start date and its Excel export, where the
 export exists) and the major-case ledger (SX 第十二条, cases/views_ledger.py), each with its
-own picker. Thin: the
-report's content comes from oversight/annual.py, its PDF from the documents service and its
-Excel from the shared writer (oversight/annual_export.py)."""
+own picker. Thin: the report's content comes from oversight/annual.py, its PDF from the
+documents service (oversight/annual_render.py), its Excel from the shared writer
+(oversight/annual_export.py) and its final version from oversight/annual_final.py."""
 
 from __future__ import annotations
 
