@@ -14,7 +14,7 @@ from workflow import approvals
 from workflow.audit import AuditedModel
 
 
-class AnnualReportText(models.Model):
+class AnnualReportText(AuditedModel):
     """工作情况综述: what the coordinator writes beside the figures (achievements, problems,
     next year's plan), per jurisdiction and year."""
 

@@ -140,6 +140,12 @@ def test_only_the_coordinator_writes_the_text(client, world):
         (world.c1, 2026, world.coordinator)
     client.post(TEXT, {"year": 2026, "text": "修改后的综述。"})
     assert AnnualReportText.objects.get().text == "修改后的综述。"
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import AuditEvent
+    assert AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(AnnualReportText),
+        object_id=str(saved.pk)).count() == 2  # created, then changed
     assert "修改后的综述。" in client.get(PAGE, {"year": 2026}).content.decode()
 
 
