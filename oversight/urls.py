@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "oversight"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("approvals/", views.approvals, name="approvals"),
+    # 报表 and the annual work report (SX 第四十条): oversight/views_reports.py
+    path("reports/", views_reports.reports, name="reports"),
+    path("reports/annual/", views_reports.annual_report, name="annual_report"),
+    path("reports/annual.pdf", views_reports.annual_pdf, name="annual_pdf"),
+    path("reports/annual.xlsx", views_reports.annual_xlsx, name="annual_xlsx"),
+    path("reports/annual/text/", views_reports.annual_text, name="annual_text"),
+    path("reports/annual/submit/", views_reports.annual_submit, name="annual_submit"),
 ]

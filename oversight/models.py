@@ -1,0 +1,138 @@
+"""The annual work report's own records (SX 第四十条): the part the coordinator writes (one per
+jurisdiction and year) and the final versions, approved and archived. Every figure of a draft
+is counted when it is generated (oversight/annual.py); a final version keeps its files."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from accounts.models import Department, Jurisdiction
+from accounts.roles import Role
+from workflow import approvals
+from workflow.audit import AuditedModel
+
+
+class AnnualReportText(AuditedModel):
+    """工作情况综述: what the coordinator writes beside the figures (achievements, problems,
+    next year's plan), per jurisdiction and year."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="行政区", on_delete=models.PROTECT,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    text = models.TextField("工作情况综述", blank=True, help_text=(
+        "本年度生态环境损害赔偿工作开展情况、主要成效、存在问题和下一步工作打算（SX 第四十条）"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填写人",
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField("填写时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "年度工作情况综述"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"],
+                                               name="annual_text_once_per_year")]
+
+    def __str__(self):
+        return f"{self.jurisdiction} {self.year}年度工作情况综述"
+
+
+def _coordinator(instance, user) -> bool:
+    from .annual import may_write_text
+
+    return may_write_text(user)
+
+
+def _department_head(instance, user) -> bool:
+    from accounts.roles import Role, has_role
+
+    return has_role(user, Role.DEPARTMENT_HEAD)
+
+
+class AnnualReportFinalQuerySet(models.QuerySet):
+    """Seen by those who may generate the report (协调员, 部门负责人) whose department sees the
+    submitting department's records (`department_q`, the department part of the one scoping
+    rule: its own, the lead's jurisdiction and below, the same system below); also guards
+    workflow's generic attachment download of its files."""
+
+    def visible_to(self, user):
+        from accounts.scoping import department_q
+
+        from .annual import may_generate
+
+        if not may_generate(user):
+            return self.none()
+        return self.filter(department_q(user.department, "department__"))
+
+
+class AnnualReportFinal(FSMModelMixin, AuditedModel):
+    """A final version of the annual work report (SX 第四十条): the PDF and Excel frozen when the
+    coordinator submits it, approved by the 部门负责人 through workflow.approvals (action
+    "annual_report_final") and kept as the archive, as the generated forms are (documents/):
+    待审批 → 已定稿, or 已退回 (a new version is then submitted)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已定稿"
+        RETURNED = "returned", "已退回"
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="行政区", on_delete=models.PROTECT,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    version = models.PositiveIntegerField("版本")
+    department = models.ForeignKey(Department, verbose_name="报送部门", on_delete=models.PROTECT,
+                                   related_name="+")
+    state = FSMField("状态", max_length=16, choices=State.choices, default=State.DRAFT,
+                     protected=True)
+    sha256 = models.CharField("PDF SHA-256", max_length=64)
+    totals = models.JSONField("主要数据", default=dict)
+    pdf = models.ForeignKey("workflow.Attachment", verbose_name="PDF文件", null=True,
+                            on_delete=models.PROTECT, related_name="+")
+    xlsx = models.ForeignKey("workflow.Attachment", verbose_name="Excel文件", null=True,
+                             on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    approved_at = models.DateTimeField("定稿时间", null=True, blank=True, editable=False)
+
+    objects = AnnualReportFinalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "年度工作情况报告（定稿）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "year", "version"],
+                                               name="annual_final_version_once")]
+
+    def __str__(self):
+        return f"{self.jurisdiction.name}{self.year}年度生态环境损害赔偿工作情况（第{self.version}版）"
+
+    def get_absolute_url(self) -> str:
+        """The frozen PDF: what the 部门负责人 approves."""
+        if self.pdf_id is None:
+            return reverse("oversight:reports")
+        return reverse("workflow:download_attachment", args=[self.pdf_id])
+
+    @transition(field=state, source=State.DRAFT, target=State.PENDING, permission=_coordinator,
+                custom={"label": "提交定稿审批", "hidden": True})
+    def submit(self, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED,
+                permission=_department_head, custom={"label": "批准定稿", "hidden": True})
+    def approve(self, by=None, reason=""):
+        self.approved_at = timezone.now()
+
+    @transition(field=state, source=State.PENDING, target=State.RETURNED,
+                permission=_department_head, custom={"label": "退回修改", "hidden": True})
+    def send_back(self, by=None, reason=""):
+        pass
+
+
+# The one approval mechanism (workflow/approvals.py): the final version is approved by the
+# 部门负责人 of the submitting department. Registered here, when the app's models load.
+approvals.register(approvals.ApprovalAction(
+    code="annual_report_final", title="年度工作情况报告定稿",
+    steps=(Role.DEPARTMENT_HEAD,),
+    request_transition="submit", approve_transition="approve", return_transition="send_back",
+))
