@@ -135,14 +135,14 @@ def decision_message(request: ApprovalRequest, approve: bool) -> str:
     """What the decision did and what comes next (the message after it; issue 17)."""
     request.refresh_from_db()
     if not approve:
-        return f"已退回“{request.title}”，申请人可以补充修改后重新提交。"
+        return f"已退回申请人。“{request.title}”可以补充修改后重新提交。"
     waiting = request.steps.filter(decision=ApprovalStep.Decision.PENDING).first()
     if waiting is not None:
-        return f"已同意“{request.title}”，待{Role(waiting.role).label}审批。"
+        return f"已同意。“{request.title}”待{Role(waiting.role).label}审批。"
     subject = request.content_type.get_object_for_this_type(pk=request.object_id)
     model = type(subject)
     state = transitions.state_label(model, getattr(subject, transitions.state_field(model).name))
-    return f"已批准“{request.title}”，{model._meta.verbose_name}现为“{state}”。"
+    return f"已同意。“{request.title}”已批准，{model._meta.verbose_name}现为“{state}”。"
 
 
 def _close(request: ApprovalRequest, status: str) -> None:

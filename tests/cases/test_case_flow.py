@@ -56,6 +56,11 @@ def approve(client, user, *, decision="approve", opinion="同意。"):
                        {"decision": decision, "opinion": opinion})
 
 
+def said(client, response) -> list[str]:
+    """The messages a redirect after a decision leaves for the next page."""
+    return [str(m) for m in client.get(response.url).context["messages"]]
+
+
 def submit(client, org, case):
     client.force_login(org.officer)
     return client.post(reverse("cases:case_submit_initiation", args=[case.pk]),
@@ -72,9 +77,13 @@ def test_initiation_needs_both_heads_in_order(client, org):
     assert stage(case) == Case.Stage.INITIATION_APPROVAL
     assert not inbox(org.department_head).exists()  # the department head waits for the first
 
-    approve(client, org.division_head, opinion="同意启动，报局领导审定。")
+    # each decision says what happened and what comes next (workflow.approvals.decision_message)
+    title = ApprovalRequest.objects.get().title
+    first = approve(client, org.division_head, opinion="同意启动，报局领导审定。")
+    assert said(client, first)[-1] == f"已同意。“{title}”待部门负责人审批。"
     assert stage(case) == Case.Stage.INITIATION_APPROVAL
-    approve(client, org.department_head, opinion="同意。")
+    last = approve(client, org.department_head, opinion="同意。")
+    assert said(client, last)[-1] == f"已同意。“{title}”已批准，案件现为“调查中”。"
     case.refresh_from_db()
     assert case.stage == Case.Stage.INVESTIGATING
     assert case.investigation_started_on is not None
@@ -88,7 +97,8 @@ def test_either_head_can_send_it_back_with_an_opinion(client, org, returning):
     submit(client, org, case)
     if returning == "department_head":
         approve(client, org.division_head)
-    approve(client, getattr(org, returning), decision="return", opinion="请补充损害事实。")
+    returned = approve(client, getattr(org, returning), decision="return", opinion="请补充损害事实。")
+    assert said(client, returned)[-1].startswith("已退回申请人。")
     assert stage(case) == Case.Stage.DRAFT
     assert ApprovalRequest.objects.get().status == ApprovalRequest.Status.RETURNED
     assert not inbox(org.department_head).exists()

@@ -77,8 +77,11 @@ def test_case_opening_goes_to_the_division_head_and_opens_a_case(client, officer
     home = client.get(reverse("home"))
     assert "启动索赔" in home.content.decode()
 
-    client.post(reverse("workflow:approval_decide", args=[step.pk]),
-                {"decision": "approve", "opinion": "同意启动索赔。"})
+    decided = client.post(reverse("workflow:approval_decide", args=[step.pk]),
+                          {"decision": "approve", "opinion": "同意启动索赔。"}, follow=True)
+    # what happened and where the clue now stands (workflow.approvals.decision_message)
+    assert [str(m) for m in decided.context["messages"]] == [
+        "已同意。“启动索赔”已批准，线索现为“已启动索赔”。"]
     clue = Clue.objects.get(pk=verifying.pk)
     assert clue.state == Clue.State.CASE_OPENED
     case = Case.objects.get()
