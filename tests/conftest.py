@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 from django.conf import settings
 
@@ -18,6 +20,29 @@ def demo_org(db):
     """The demo organisation (city 140100 with two districts, departments, one user per role);
     every user's password is tests.conftest.PASSWORD."""
     return build_org(password=PASSWORD)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_sessions_at_teardown(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any other session still connected to it (a
+    worker subprocess or a thread that outlived its test), naming it in the warnings summary: a stray session
+    makes DROP DATABASE fail, and the next run (make test's faked clock) then finds the old
+    database in use."""
+    yield
+    from django.db import connection
+
+    test_name = connection.settings_dict.get("TEST", {}).get("NAME")
+    if connection.vendor != "postgresql" or connection.settings_dict["NAME"] != test_name:
+        return  # SQLite, or no test in this run used the database
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 200),"
+            " pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        for pid, application, state, query, _ in cursor.fetchall():
+            warnings.warn(f"stray session on the test database ended: pid {pid} "
+                          f"{application!r} {state}: {query}", pytest.PytestWarning,
+                          stacklevel=1)
 
 
 def login(client, user):
