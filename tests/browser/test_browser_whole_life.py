@@ -11,7 +11,7 @@ and every app's permissions.py); the 系统管理员 keeps the appraisal-institu
 Time is frozen at a fixed Monday and travelled forward where a step needs days to pass (service
 → reply → meetings, the appraisal, the restoration period), so the test never depends on today.
 
-A screenshot per stage is saved: the page where the step happens at 1280 px, and the case page
+A screenshot per stage is saved (JPEG): the page where the step happens at 1280 px, and the case page
 (the clue page before the case exists) at 390 × 844. The folder is $ECOCLAIM_SCREENS_DIR or a
 temporary one; the test prints it (`pytest -s` shows it)."""
 
@@ -60,6 +60,7 @@ class Life:
         self.browser, self.url, self.org = browser, live_server.url, demo_org
         self.password, self.traveller, self.folder = password, traveller, folder
         self.contexts, self.record_path, self.stage = [], None, 0
+        self.phone_page = None
         self.shots: list[str] = []
 
     def travel(self, n: int, hour: int = 9) -> None:
@@ -78,24 +79,44 @@ class Life:
         after 8 idle hours, and the walk-through skips days)."""
         page = self._context(viewport).new_page()
         page.goto(f"{self.url}/accounts/login/")
+        self._sign_in(page, role)
+        return page
+
+    def _sign_in(self, page, role: Role) -> None:
         page.locator('input[name="username"]').fill(self.org.users[role].get_username())
         page.locator('input[name="password"]').fill(self.password)
         page.get_by_role("button", name="登录", exact=True).click()
         expect(page.get_by_role("navigation", name="主导航")).to_be_visible()
-        return page
 
     def open_record(self, page) -> None:
         page.goto(f"{self.url}{self.record_path}")
 
-    def shoot(self, name: str, page) -> None:
-        """The page where the step happened (desktop), and the case page at phone width."""
+    def desktop(self, name: str, page) -> None:
+        """The page where the step happens, at 1280 px."""
+        page.screenshot(path=self.folder / f"{self.stage + 1:02d}-{name}-desktop.jpg",
+                        full_page=True, type="jpeg", quality=70)
+
+    def phone(self, name: str) -> None:
+        """The case page (the clue page before there is a case) at 390 × 844, in the
+        经办人's phone browser, which logs in again when its session has lapsed."""
         self.stage += 1
+        if self.phone_page is None:
+            self.phone_page = self.browser.new_context(
+                locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE).new_page()
+            self.phone_page.set_default_timeout(TIMEOUT_MS)
+        page = self.phone_page
+        self.open_record(page)
+        if "/accounts/login/" in page.url:
+            self._sign_in(page, Role.OFFICER)  # back to the record through ?next=
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
         stem = f"{self.stage:02d}-{name}"
-        page.screenshot(path=self.folder / f"{stem}-desktop.png", full_page=True)
-        phone = self.log_in(Role.OFFICER, viewport=PHONE)
-        self.open_record(phone)
-        phone.screenshot(path=self.folder / f"{stem}-case-390.png", full_page=True)
+        page.screenshot(path=self.folder / f"{stem}-case-390.jpg", full_page=True,
+                        type="jpeg", quality=70)
         self.shots.append(stem)
+
+    def shoot(self, name: str, page) -> None:
+        self.desktop(name, page)
+        self.phone(name)
         self.close()
 
     def close(self) -> None:
@@ -104,11 +125,14 @@ class Life:
         self.contexts.clear()
 
 
-def approve(page, link_name: str, opinion: str) -> None:
+def approve(page, link_name: str, opinion: str, life=None, name: str = "") -> None:
     """The approver opens the request from the home page's list and agrees (the submit button;
-    the page may also offer opinion presets)."""
+    the page may also offer opinion presets). With `life`, the decision page is the stage's
+    desktop screenshot."""
     page.get_by_role("link", name=link_name).click()
     page.get_by_label("审批意见").fill(opinion)
+    if life is not None:
+        life.desktop(name, page)
     page.get_by_role("button", name="同意", exact=True).and_(
         page.locator("[type=submit]")).click()
     expect(page.get_by_text(re.compile("^已(同意|批准)“"))).to_be_visible()
@@ -126,9 +150,11 @@ def life(browser, live_server, demo_org, password, settings, tmp_path):
         walk = Life(browser, live_server, demo_org, password, traveller, folder)
         yield walk
         walk.close()
+        if walk.phone_page is not None:
+            walk.phone_page.context.close()
     print(f"\n整个生命周期截图目录：{folder}")
     for stem in walk.shots:
-        print(f"  {stem}-desktop.png  {stem}-case-390.png")
+        print(f"  {stem}-desktop.jpg  {stem}-case-390.jpg")
 
 
 def test_one_case_lives_from_clue_to_closing(life):
@@ -202,8 +228,8 @@ def test_one_case_lives_from_clue_to_closing(life):
     approve(life.log_in(Role.DIVISION_HEAD), f"索赔启动：{case_number}", "同意，报局领导审定。")
     life.travel(5)
     head = life.log_in(Role.DEPARTMENT_HEAD)
-    approve(head, f"索赔启动：{case_number}", "同意启动索赔。")
-    life.shoot("start-approved", head)
+    approve(head, f"索赔启动：{case_number}", "同意启动索赔。", life, "start-approved")
+    life.phone("start-approved")
 
     # --- 4. investigation (经办人) ----------------------------------------------------------
     life.travel(6)
@@ -449,8 +475,6 @@ def test_one_case_lives_from_clue_to_closing(life):
     expect(page.get_by_test_id("case-stage")).to_have_text("结案审批中")
     life.travel(219)
     head = life.log_in(Role.DIVISION_HEAD)
-    approve(head, f"结案：{case_number}", "同意结案。")
-    page = life.log_in(Role.OFFICER)
-    life.open_record(page)
-    expect(page.get_by_test_id("case-stage")).to_have_text("结案")
-    life.shoot("closed", head)
+    approve(head, f"结案：{case_number}", "同意结案。", life, "closed")
+    life.phone("closed")
+    expect(life.phone_page.get_by_test_id("case-stage")).to_have_text("结案")
