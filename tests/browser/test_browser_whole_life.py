@@ -60,7 +60,7 @@ class Life:
         self.browser, self.url, self.org = browser, live_server.url, demo_org
         self.password, self.traveller, self.folder = password, traveller, folder
         self.contexts, self.record_path, self.stage = [], None, 0
-        self.phone_page = None
+        self.phone_page, self.clue_number, self.case_number = None, None, None
         self.shots: list[str] = []
 
     def travel(self, n: int, hour: int = 9) -> None:
@@ -89,7 +89,29 @@ class Life:
         expect(page.get_by_role("navigation", name="主导航")).to_be_visible()
 
     def open_record(self, page) -> None:
+        """The phone's camera goes straight to the record's address."""
         page.goto(f"{self.url}{self.record_path}")
+
+    def find_record(self, page) -> None:
+        """As the user does: the top navigation, then the record in its list."""
+        nav = page.get_by_role("navigation", name="主导航")
+        if self.case_number:
+            nav.get_by_role("link", name="索赔案件", exact=True).click()
+            page.get_by_role("link", name=self.case_number, exact=True).click()
+            expect(page.get_by_test_id("case-stage")).to_be_visible()
+        else:
+            nav.get_by_role("link", name="线索筛查", exact=True).click()
+            page.get_by_role("link", name=self.clue_number, exact=True).click()
+            expect(page.get_by_test_id("clue-state")).to_be_visible()
+
+    def find_round(self, page) -> None:
+        self.find_record(page)
+        page.get_by_test_id("case-negotiation").get_by_role("link", name="第1轮磋商").click()
+
+    def find_project(self, page) -> None:
+        self.find_record(page)
+        page.get_by_test_id("restoration-panel").get_by_role(
+            "link", name="修复项目1：沟渠底泥清淤").click()
 
     def desktop(self, name: str, page) -> None:
         """The page where the step happens, at 1280 px."""
@@ -160,7 +182,8 @@ def life(browser, live_server, demo_org, password, settings, tmp_path):
 def test_one_case_lives_from_clue_to_closing(life):
     # --- 0. the 系统管理员 registers the appraisal institution (Django admin) --------------
     admin = life.log_in(Role.ADMIN)
-    admin.goto(f"{life.url}/admin/cases/appraisalinstitution/add/")
+    admin.get_by_role("navigation", name="主导航").get_by_role("link", name="系统配置").click()
+    admin.get_by_role("row", name="鉴定评估机构").get_by_role("link", name="增加").click()
     admin.get_by_label("机构名称").fill("山西省环境损害司法鉴定中心")
     admin.get_by_label("统一社会信用代码").fill(make_credit_code("00007001", "12140000"))
     admin.get_by_label("资质类型").select_option(label="环境损害司法鉴定机构（司法鉴定许可证）")
@@ -171,7 +194,9 @@ def test_one_case_lives_from_clue_to_closing(life):
 
     # --- 1. clue registration (经办人) ------------------------------------------------------
     page = life.log_in(Role.OFFICER)
-    page.goto(f"{life.url}/parties/new/")
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="当事人", exact=True).click()
+    page.get_by_role("link", name="登记当事人").click()
     page.get_by_label("当事人类型").select_option(label="单位")
     page.get_by_label("名称或姓名").fill(OBLIGOR)
     code = make_credit_code("00007002")
@@ -192,14 +217,14 @@ def test_one_case_lives_from_clue_to_closing(life):
     page.get_by_label("涉嫌赔偿义务人").fill(code)
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_test_id("clue-state")).to_have_text("已登记")
-    number = page.get_by_role("heading", level=1).inner_text().split()[1]
+    number = life.clue_number = page.get_by_role("heading", level=1).inner_text().split()[1]
     life.record_path = page.url.removeprefix(life.url)
     life.shoot("clue-registered", page)
 
     # --- 2. verification (经办人) -----------------------------------------------------------
     life.travel(2)
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     page.get_by_role("button", name="开始初步核查").click()
     expect(page.get_by_test_id("clue-state")).to_have_text("初步核查中")
     expect(page.get_by_test_id("trivial-suggestion")).to_contain_text("应当启动索赔")
@@ -215,12 +240,12 @@ def test_one_case_lives_from_clue_to_closing(life):
     head = life.log_in(Role.DIVISION_HEAD)
     approve(head, f"启动索赔：{number}", "同意启动索赔。")
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     expect(page.get_by_test_id("clue-state")).to_have_text("已启动索赔")
     page.get_by_role("region", name="索赔案件").get_by_role("link").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("索赔启动登记")
     life.record_path = page.url.removeprefix(life.url)
-    case_number = page.get_by_role("heading", level=1).inner_text().split()[1]
+    case_number = life.case_number = page.get_by_role("heading", level=1).inner_text().split()[1]
     expect(page.get_by_role("region", name="赔偿义务人")).to_contain_text(OBLIGOR)
     page.get_by_role("button", name="提交启动审批").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("启动审批中")
@@ -234,7 +259,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     # --- 4. investigation (经办人) ----------------------------------------------------------
     life.travel(6)
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     expect(page.get_by_test_id("case-stage")).to_have_text("调查中")
     page.get_by_role("region", name="损害调查").get_by_role("link", name="编辑").click()
     page.get_by_label("损害事实").fill("2026年2月电镀厂暗管排放含铬废水，下游沟渠底泥受污染。")
@@ -246,7 +271,7 @@ def test_one_case_lives_from_clue_to_closing(life):
 
     # --- 5. appraisal entrusted, its result a month later (经办人) --------------------------
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     page.get_by_test_id("appraisal-entrust-link").click()
     page.get_by_label("鉴定评估方式").select_option(label="委托鉴定评估机构")
     page.get_by_label("鉴定评估机构").select_option(
@@ -256,7 +281,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     expect(page.get_by_test_id("case-stage")).to_have_text("鉴定评估中")
     life.travel(36)
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     page.get_by_role("link", name="录入结果").click()
     page.get_by_label("生态环境损害数额（元）").fill("256000")
     page.get_by_label("是否可以修复").select_option(label="可以修复")
@@ -268,7 +293,7 @@ def test_one_case_lives_from_clue_to_closing(life):
 
     # --- 6. conclusion (经办人) -------------------------------------------------------------
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     page.get_by_role("button", name="调查结束，形成调查结论").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("调查结论")
     life.shoot("conclusion", page)
@@ -276,11 +301,10 @@ def test_one_case_lives_from_clue_to_closing(life):
     # --- 7. negotiation: plan, notice, service, reply, two meetings (经办人) -----------------
     life.travel(37)
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     page.get_by_role("button", name="启动磋商").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("磋商")
     page.get_by_test_id("case-negotiation").get_by_role("link", name="第1轮磋商").click()
-    round_url = page.url
     page.get_by_role("link", name="编辑磋商方案和告知书").click()
     page.get_by_label("修复方案技术可行性").fill("底泥清淤后原位修复，技术可行。")
     page.get_by_label("经济可达性及修复费用").fill("修复费用约八十万元。")
@@ -295,7 +319,7 @@ def test_one_case_lives_from_clue_to_closing(life):
 
     life.travel(39)
     page = life.log_in(Role.OFFICER)
-    page.goto(round_url)
+    life.find_round(page)
     page.get_by_role("link", name="登记送达").click()
     page.get_by_label("受送达人").select_option(label=f"{OBLIGOR}（赔偿义务人）")
     page.get_by_label("送达方式").select_option(label="直接送达")
@@ -309,7 +333,7 @@ def test_one_case_lives_from_clue_to_closing(life):
 
     life.travel(44)
     page = life.log_in(Role.OFFICER)
-    page.goto(round_url)
+    life.find_round(page)
     page.get_by_role("link", name="登记答复意见").click()
     page.get_by_label("同意磋商").check()
     page.get_by_label("答复日期").fill(iso(44))
@@ -319,7 +343,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     for n, minutes in ((52, "就修复方案交换意见。"), (59, "就赔偿金额和履行期限达成一致。")):
         life.travel(n, hour=15)
         page = life.log_in(Role.OFFICER)
-        page.goto(round_url)
+        life.find_round(page)
         page.get_by_role("link", name="登记磋商会议").click()
         page.get_by_label("会议日期").fill(iso(n))
         page.get_by_label("会议地点").fill("市生态环境局三楼会议室")
@@ -334,7 +358,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     # --- 8. a signed agreement (经办人) -----------------------------------------------------
     life.travel(62)
     page = life.log_in(Role.OFFICER)
-    page.goto(round_url)
+    life.find_round(page)
     page.get_by_role("button", name="起草赔偿协议").click()
     expect(page.get_by_test_id("agreement-state")).to_have_text("草稿")
     page.get_by_label("相关证据", exact=True).fill("1. 监测报告\n2. 鉴定评估报告")
@@ -361,7 +385,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     # --- 9. judicial confirmation (经办人 applies and records the ruling) --------------------
     life.travel(65)
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     expect(page.get_by_test_id("case-stage")).to_have_text("履行")
     page.get_by_role("button", name="申请司法确认").click()
     page.get_by_label("受理法院").fill("太原市中级人民法院")
@@ -371,10 +395,10 @@ def test_one_case_lives_from_clue_to_closing(life):
     page.get_by_role("button", name="保存申请材料").click()
     page.get_by_role("button", name="提交司法确认申请").click()
     expect(page.get_by_test_id("confirmation-state")).to_have_text("已申请")
-    confirmation_url = page.url
     life.travel(85)
     page = life.log_in(Role.OFFICER)
-    page.goto(confirmation_url)
+    life.find_record(page)
+    page.get_by_test_id("case-negotiation").get_by_role("link", name="司法确认（协议第1版）").click()
     page.get_by_role("link", name="登记法院裁定").click()
     page.get_by_label("裁定确认协议有效").check()
     page.get_by_label("裁定书文号").fill("（2026）晋01民特12号")
@@ -386,10 +410,9 @@ def test_one_case_lives_from_clue_to_closing(life):
     # --- 10. restoration and its effect assessment (经办人) ---------------------------------
     life.travel(90)
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     page.get_by_test_id("restoration-panel").get_by_role(
         "link", name="修复项目1：沟渠底泥清淤").click()
-    project_url = page.url
     state = page.get_by_test_id("project-state")
     page.get_by_test_id("step-executor").click()  # 委托第三方修复 (CQ 十三)
     page.get_by_label("受委托第三方机构名称").fill("山西某环境修复有限公司")
@@ -416,7 +439,7 @@ def test_one_case_lives_from_clue_to_closing(life):
 
     life.travel(130)
     page = life.log_in(Role.OFFICER)
-    page.goto(project_url)
+    life.find_project(page)
     page.get_by_test_id("step-visit").click()
     page.get_by_label("检查人员").fill("张明、市检察院陈静")
     page.get_by_label("检查情况").fill("围堰完成，清淤过半，未发现二次污染。")
@@ -428,7 +451,7 @@ def test_one_case_lives_from_clue_to_closing(life):
 
     life.travel(190)
     page = life.log_in(Role.OFFICER)
-    page.goto(project_url)
+    life.find_project(page)
     state = page.get_by_test_id("project-state")
     page.get_by_test_id("step-completion").click()
     page.get_by_label("完成情况").fill("清淤完成，底泥已安全处置。")
@@ -440,7 +463,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     expect(state).to_have_text("效果评估中")
     life.travel(215)
     page = life.log_in(Role.OFFICER)
-    page.goto(project_url)
+    life.find_project(page)
     state = page.get_by_test_id("project-state")
     page.get_by_test_id("step-conclusion").click()
     page.get_by_label("评估结论").select_option(label="达到修复目标")
@@ -453,7 +476,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     # --- 11. payment into the treasury (经办人 records the 非税收入 receipt) -----------------
     life.travel(216)
     page = life.log_in(Role.OFFICER)
-    page.goto(project_url)
+    life.find_project(page)
     page.get_by_role("link", name="赔偿资金台账").first.click()
     expect(page.get_by_test_id("outstanding")).to_have_text("123,000.00")
     page.get_by_role("link", name="登记缴款").click()
@@ -468,7 +491,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     # --- 12. closing: the 经办人 applies, the 机构负责人 approves ---------------------------
     life.travel(218)
     page = life.log_in(Role.OFFICER)
-    life.open_record(page)
+    life.find_record(page)
     page.get_by_role("link", name="申请结案").click()
     page.get_by_label("结案说明").fill("修复经效果评估达到修复目标，赔偿资金已全部缴入国库。")
     page.get_by_role("button", name="保存").click()
