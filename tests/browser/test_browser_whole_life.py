@@ -4,15 +4,16 @@ verified by the 经办人, the 启动索赔 and the case's 启动审批 approved
 negotiation with the notice served and two meetings, a signed agreement, its judicial
 confirmation, the restoration with its effect assessment, the payment into the treasury and the
 closing approved by the 机构负责人. Each step is done through the pages by the role that does it
-in the seeds (SX 第八至十条 clue and start, 第十六至二十二条 negotiation and agreement, 第二十三条
-judicial confirmation, 第二十五至二十九条 restoration, payment and closing; see accounts/roles.py
+in the seeds (SX 第八、九条 clue screening; 第十三至十七条 start, investigation, appraisal and
+conclusion; 第十八至二十一条 negotiation, agreement and judicial confirmation; 第二十三、二十六条
+restoration and its assessment; NT 三(十一) payment into the treasury; see accounts/roles.py
 and every app's permissions.py); the 系统管理员 keeps the appraisal-institution registry.
 
 Time is frozen at a fixed Monday and travelled forward where a step needs days to pass (service
 → reply → meetings, the appraisal, the restoration period), so the test never depends on today.
 
-A screenshot per stage is saved (JPEG): the page where the step happens at 1280 px, and the case page
-(the clue page before the case exists) at 390 × 844. The folder is $ECOCLAIM_SCREENS_DIR or a
+A screenshot per stage is saved (JPEG): the page where the step happens at 1280 px, and the case
+page (the clue page before the case exists) at 390 × 844. The folder is $ECOCLAIM_SCREENS_DIR or a
 temporary one; the test prints it (`pytest -s` shows it)."""
 
 import datetime
@@ -473,7 +474,8 @@ def test_one_case_lives_from_clue_to_closing(life):
     expect(state).to_have_text("效果评估通过")
     life.shoot("restoration-assessed", page)
 
-    # --- 11. payment into the treasury (经办人 records the 非税收入 receipt) -----------------
+    # --- 11. payment into the treasury (经办人 of the designated department records the 非税收入
+    # receipt, NT 三(十一) 各自负责收缴; 财政 reads its ledger) --------------------------------
     life.travel(216)
     page = life.log_in(Role.OFFICER)
     life.find_project(page)
@@ -487,6 +489,14 @@ def test_one_case_lives_from_clue_to_closing(life):
     expect(totals.get_by_test_id("paid")).to_have_text("123,000.00")
     expect(totals.get_by_test_id("outstanding")).to_have_text("0.00")
     life.shoot("paid-to-treasury", page)
+    # 财政 reads the receipt in its treasury's ledger (NT 三(十一))
+    finance = life.log_in(Role.FINANCE)
+    finance.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="修复与资金", exact=True).click()
+    finance.get_by_role("link", name="赔偿资金台账").click()
+    row = finance.get_by_test_id("case-row").filter(has_text=case_number)
+    expect(row).to_contain_text("123,000.00")
+    life.close()
 
     # --- 12. closing: the 经办人 applies, the 机构负责人 approves ---------------------------
     life.travel(218)
