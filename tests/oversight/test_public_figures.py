@@ -115,6 +115,11 @@ def test_the_figures_are_the_snapshot_even_after_records_change(client, world, h
                     opened_on=datetime.date(2026, 3, 1 + n), appraised_amount=Decimal("5"))
     shown = figures(client, year_url(world))
     assert shown["启动索赔"] == "4 件" and shown["索赔金额"] == "650,000.00 元"
+    # and it is the stored snapshot that is shown, not a count made now
+    AnnualReportFinal.objects.update(totals={"started": 99, "claimed": "1.50"})
+    cache.clear()
+    shown = figures(client, year_url(world))
+    assert shown == {"启动索赔": "99 件", "索赔金额": "1.50 元"}
 
 
 def test_other_ids_and_years_are_not_found(client, world, head):
