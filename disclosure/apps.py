@@ -9,7 +9,12 @@ class DisclosureConfig(AppConfig):
         from accounts.roles import Role
         from workflow import approvals
 
-        from . import parts  # noqa: F401  (register the case parts)
+        from . import (
+            parts,  # noqa: F401  (register the case parts)
+            public_figures,
+        )
+
+        public_figures.connect()  # an approved annual report refreshes the cached pages
 
         # SX 第三十八条; NT 三(十二): the department publishes; its 机构负责人 approves.
         approvals.register(approvals.ApprovalAction(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -25,11 +26,24 @@ from .models import AnnualReportFinal
 
 
 def totals(report: annual.AnnualReport) -> dict:
-    """The headline figures kept beside the files (what the archive list shows)."""
+    """The headline figures kept beside the files, frozen with them when the version is
+    submitted (what the archive list shows, and, once approved, what /public/figures/ publishes:
+    SX 第三十八条、第四十条). Counts and sums only, never a name; amounts as strings."""
+    money = report.money.total
     return {"clues": report.clues.total, "started": report.started,
             "terminated": report.terminated, "concluded": report.concluded,
-            "agreements": report.agreements, "claimed": str(report.money.total.claimed),
-            "paid": str(report.money.total.paid), "majors": report.majors.total}
+            "agreements": report.agreements, "claimed": str(money.claimed),
+            "paid": str(money.paid), "majors": report.majors.total,
+            "rounds": report.rounds, "negotiations_failed": report.negotiations_failed,
+            "confirmations": report.confirmations, "litigations_filed": report.litigations_filed,
+            "litigations_judged": report.litigations_judged,
+            "enforcements_concluded": report.enforcements_concluded,
+            "agreed": str(money.agreed), "judged": str(money.judged),
+            "outstanding": str(money.outstanding), "spent": str(money.spent),
+            "fund_used": str(sum((r.amount for r in report.fund_use), start=Decimal("0.00"))),
+            "restoration_projects": report.restoration.total,
+            "assessments_passed": report.restoration.assessments.get("passed", 0),
+            "assessments_failed": report.restoration.assessments.get("failed", 0)}
 
 
 def _name(report, version: int, suffix: str) -> str:
