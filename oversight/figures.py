@@ -40,9 +40,10 @@ from restoration.models import (
     SpendingRequest,
 )
 from screening.models import Clue, SourceChannel
-from screening.reports import OUTCOMES, outcome_expression
+from screening.reports import OUTCOMES
 from workflow.models import ApprovalRequest, Deadline, DeadlineKind
 
+from . import summary
 from .periods import Period, quarters_ending
 from .selection import OUTSIDE, Selection
 
@@ -73,12 +74,9 @@ class ClueFigures:
 
 def _clue_groups(sel: Selection) -> list[tuple[int, int, str, int]]:
     """(jurisdiction, channel, outcome, count) of the clues registered in the period: one
-    GROUP BY, shared by the clue figure and the side-by-side table."""
-    return sel.once("clue_groups", lambda: list(
-        sel.clues().filter(registered_on__range=(sel.period.start, sel.period.end))
-        .annotate(outcome=outcome_expression())
-        .values_list("jurisdiction_id", "channel_id", "outcome").annotate(n=Count("id"))
-        .order_by()))
+    GROUP BY, shared by the clue figure and the side-by-side table; read from the clue summary
+    (oversight/summary.py) where it exists."""
+    return sel.once("clue_groups", lambda: summary.clue_groups(sel))
 
 
 def clues_by_channel_and_outcome(sel: Selection) -> ClueFigures:

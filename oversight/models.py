@@ -10,6 +10,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role
+from accounts.scoping import ScopedQuerySet
 from workflow import approvals
 from workflow.audit import AuditedModel
 
@@ -136,3 +137,41 @@ approvals.register(approvals.ApprovalAction(
     steps=(Role.DEPARTMENT_HEAD,),
     request_transition="submit", approve_transition="approve", return_transition="send_back",
 ))
+
+
+class ClueCountQuerySet(ScopedQuerySet):
+    """Summary rows are scoped like the clues they count (accounts/scoping.py): by the counted
+    clues' department and jurisdiction. The participant part of the rule (joint clues of other
+    departments) is not in the key: oversight/summary.py counts those from the clues."""
+
+
+class ClueCount(models.Model):
+    """How many clues there are per registration month, department, jurisdiction, channel,
+    damage type and screening outcome (screening.reports.outcome_expression): the dashboard's
+    clue figures (issue 15) read these rows instead of millions of clues. Kept current by
+    PostgreSQL triggers on screening_clue and screening_referral (migration 0003: every insert,
+    update and delete, whichever code path runs it, bulk imports included), and rebuilt nightly
+    from the clues with a check that nothing drifted (oversight/summary.py)."""
+
+    month = models.DateField("登记月份")  # the first day of the month of registered_on
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    channel = models.ForeignKey("screening.SourceChannel", on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    damage_type = models.CharField(max_length=16)
+    outcome = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    objects = ClueCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "线索汇总"
+        verbose_name_plural = "线索汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["month", "department", "jurisdiction", "channel", "damage_type", "outcome"],
+            name="cluecount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.outcome} {self.n}"
