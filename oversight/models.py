@@ -139,10 +139,10 @@ approvals.register(approvals.ApprovalAction(
 ))
 
 
-class ClueCountQuerySet(ScopedQuerySet):
-    """Summary rows are scoped like the clues they count (accounts/scoping.py): by the counted
-    clues' department and jurisdiction. The participant part of the rule (joint clues of other
-    departments) is not in the key: oversight/summary.py counts those from the clues."""
+class SummaryQuerySet(ScopedQuerySet):
+    """Summary rows are scoped like the records they count (accounts/scoping.py): by the counted
+    records' department and jurisdiction. The participant part of the rule (joint records of
+    other departments) is not in the key: oversight/summary.py counts those from the records."""
 
 
 class ClueCount(models.Model):
@@ -164,7 +164,7 @@ class ClueCount(models.Model):
     outcome = models.CharField(max_length=16)
     n = models.IntegerField(default=0)
 
-    objects = ClueCountQuerySet.as_manager()
+    objects = SummaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "线索汇总"
@@ -175,3 +175,33 @@ class ClueCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.outcome} {self.n}"
+
+
+class CaseCount(models.Model):
+    """How many cases there are, and their appraised damage (索赔金额), per month opened,
+    department, jurisdiction, damage type, stage and classification: the dashboard's case
+    figures (by stage, opened in the period, the trend's 启动, claimed money, 重大 counts) read
+    these rows. Kept by triggers on cases_case and rebuilt nightly, like ClueCount."""
+
+    month = models.DateField("启动月份")  # the first day of the month of opened_on
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    damage_type = models.CharField(max_length=16)
+    stage = models.CharField(max_length=24)
+    classification = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+    claimed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案件汇总"
+        verbose_name_plural = "案件汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["month", "department", "jurisdiction", "damage_type", "stage",
+                    "classification"], name="casecount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.stage} {self.n}"

@@ -124,3 +124,51 @@ UNINSTALL = [
 
 # The first count, when the triggers are installed (migration 0003).
 FILL = _UPSERT.format(rows=_clue_rows("screening_clue", 1, _REFERRED_NOW))
+
+# --- cases (oversight.CaseCount, migration 0004) ----------------------------------------------
+
+_CASE_UPSERT = """
+    INSERT INTO oversight_casecount
+      (month, department_id, jurisdiction_id, damage_type, stage, classification, n, claimed)
+    SELECT month, department_id, jurisdiction_id, damage_type, stage, classification, sum(d),
+           sum(a)
+    FROM ({rows}) AS delta
+    GROUP BY 1, 2, 3, 4, 5, 6
+    HAVING sum(d) <> 0 OR sum(a) <> 0
+    ON CONFLICT (month, department_id, jurisdiction_id, damage_type, stage, classification)
+    DO UPDATE SET n = oversight_casecount.n + EXCLUDED.n,
+                  claimed = oversight_casecount.claimed + EXCLUDED.claimed;
+"""
+
+
+def _case_rows(table: str, sign: int) -> str:
+    return f"""
+      SELECT date_trunc('month', c.opened_on)::date AS month, c.department_id,
+             c.jurisdiction_id, c.damage_type, c.stage, c.classification, {sign} AS d,
+             {sign} * coalesce(c.appraised_amount, 0) AS a
+      FROM {table} c"""
+
+
+CASE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION oversight_case_count_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {_CASE_UPSERT.format(rows=_case_rows("new_rows", 1))}
+  ELSIF TG_OP = 'DELETE' THEN
+    {_CASE_UPSERT.format(rows=_case_rows("old_rows", -1))}
+  ELSE
+    {_CASE_UPSERT.format(rows=_case_rows("old_rows", -1) + " UNION ALL "
+                         + _case_rows("new_rows", 1))}
+  END IF;
+  RETURN NULL;
+END $$;
+"""
+
+CASE_INSTALL = [CASE_FUNCTION, *_triggers("cases_case", "oversight_case_count_apply")]
+CASE_UNINSTALL = [
+    *(f"DROP TRIGGER IF EXISTS cases_case_count_{op} ON cases_case;"
+      for op in ("insert", "delete", "update")),
+    "DROP FUNCTION IF EXISTS oversight_case_count_apply();",
+]
+CASE_FILL = _CASE_UPSERT.format(rows=_case_rows("cases_case", 1))

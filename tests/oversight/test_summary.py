@@ -9,13 +9,17 @@ import logging
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Q
+from django.test import override_settings
 
 from accounts.roles import Role
+from cases.models import Case
 from oversight import periods, summary
-from oversight.models import ClueCount
+from oversight.models import CaseCount, ClueCount
 from oversight.selection import Selection
 from screening.models import Clue, Referral, SourceChannel
 from screening.services import refer_clue, register_clues
+from tests.cases.factories import CaseFactory
 from tests.factories import ClueFactory, DepartmentFactory, UserFactory
 from workflow import transitions
 
@@ -76,7 +80,7 @@ def test_summary_follows_every_change_and_the_rebuild_finds_nothing(caplog):
     # and a rebuild finds nothing to report
     with caplog.at_level(logging.INFO, logger="oversight.summary"):
         assert summary.rebuild() == []
-    assert "equal to the clues" in caplog.text
+    assert "equal to the records" in caplog.text
     call_command("rebuild_clue_counts")
     assert_equal_to_source()
 
@@ -133,3 +137,69 @@ def test_whole_months():
     assert summary.whole_months(D(2026, 2, 1), D(2026, 2, 28)) == (D(2026, 2, 1), D(2026, 2, 1))
     assert summary.whole_months(D(2026, 10, 3), D(2026, 10, 31)) is None
     assert summary.whole_months(D(2026, 10, 3), D(2026, 11, 2)) is None
+
+
+def assert_cases_equal_to_source():
+    assert summary.case_differences() == []
+
+
+def test_case_summary_follows_every_change(caplog):
+    department = DepartmentFactory()
+    other = DepartmentFactory(jurisdiction=department.jurisdiction)
+    a = CaseFactory(department=department, opened_on=D(2026, 9, 10))
+    b = CaseFactory(department=department, opened_on=D(2026, 10, 1), damage_type="soil",
+                    classification=Case.Classification.MAJOR)
+    CaseFactory(department=other, opened_on=D(2026, 10, 31))
+    assert_cases_equal_to_source()
+    # the appraised damage set (a save), a stage moved, a case moved to another department
+    a.appraised_amount = 120_000
+    a.save(update_fields=["appraised_amount"])
+    Case.objects.filter(pk=b.pk).update(stage=Case.Stage.INVESTIGATING,
+                                        appraised_amount=80_000)
+    Case.objects.filter(pk=a.pk).update(department=other, opened_on=D(2026, 11, 2))
+    assert_cases_equal_to_source()
+    stored = summary.case_stored_counts()
+    assert sum(c for _, c in stored.values()) == 200_000
+    Case.objects.filter(pk=b.pk).update(appraised_amount=None)
+    assert_cases_equal_to_source()
+    # drift is found and repaired
+    CaseCount.objects.filter(department=other).update(claimed=1)
+    with caplog.at_level(logging.ERROR, logger="oversight.summary"):
+        assert len(summary.rebuild()) == 2
+    assert_cases_equal_to_source()
+    assert summary.rebuild() == []
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=lambda p: f"{p.start}-{p.end}")
+def test_case_figures_from_the_summary_equal_the_cases(world, period):
+    # a joint case of C2 in which C1's water bureau takes part
+    CaseFactory(department=world.c2_lead, opened_on=D(2026, 10, 9), appraised_amount=7_000,
+                classification=Case.Classification.MAJOR).participants.add(world.c1_water)
+    CaseFactory(department=world.c2_lead, opened_on=D(2026, 9, 20),
+                damage_type="water").participants.add(world.c1_water)
+    users = [world.water_officer, world.coordinator, world.provincial, world.c2_officer]
+    ended = [Case.Stage.TERMINATED, Case.Stage.CLOSED]
+    span = (period.start, period.end)
+    for user in users:
+        for kw in ({}, {"jurisdiction": world.c1}, {"department": world.c2_lead},
+                   {"damage_type": "water"}):
+            s = Selection(user=user, period=period, today=NOW.date(), **kw)
+            with override_settings(ECOCLAIM_CLUE_SUMMARY=False):
+                direct = summary.case_groups(s)
+                started = summary.cases_started(s, D(2025, 1, 1), D(2026, 12, 31))
+                majors = summary.major_counts(s, ended)
+            assert direct == summary._group_cases(s.cases(), Q(opened_on__range=span))
+            normal = sorted((*k, n, o, c or 0) for *k, n, o, c in direct)
+            assert sorted(summary.case_groups(s)) == normal, (user, kw)
+            mine = summary.cases_started(s, D(2025, 1, 1), D(2026, 12, 31))
+            assert totals(mine) == totals(started), (user, kw)
+            assert summary.major_counts(s, ended) == majors, (user, kw)
+    s = Selection(user=world.water_officer, period=PERIODS[0], today=NOW.date())
+    assert sum(n for *_, n, _, _ in summary.case_groups(s)) == 4  # A, B and the two joint
+
+
+def totals(rows):
+    out = {}
+    for month, n in rows:
+        out[month] = out.get(month, 0) + n
+    return out
