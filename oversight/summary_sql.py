@@ -7,7 +7,10 @@ in one GROUP BY rather than row by row.
 
 The outcome is screening.reports.outcome_expression written in SQL; the nightly rebuild
 (oversight/summary.py) recounts with the Django expression itself and reports any difference,
-so the two cannot drift apart unnoticed."""
+so the two cannot drift apart unnoticed.
+
+Migrations 0003 and 0004 install what this module says when they run; a change to the SQL here
+needs a new migration that runs INSTALL / CASE_INSTALL again (CREATE OR REPLACE)."""
 
 OUTCOME_FUNCTION = """
 CREATE OR REPLACE FUNCTION oversight_clue_outcome(state text, decision text, referred boolean)
@@ -29,6 +32,7 @@ _UPSERT = """
     FROM ({rows}) AS delta
     GROUP BY 1, 2, 3, 4, 5, 6
     HAVING sum(d) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (month, department_id, jurisdiction_id, channel_id, damage_type, outcome)
     DO UPDATE SET n = oversight_cluecount.n + EXCLUDED.n;
 """
@@ -135,6 +139,7 @@ _CASE_UPSERT = """
     FROM ({rows}) AS delta
     GROUP BY 1, 2, 3, 4, 5, 6
     HAVING sum(d) <> 0 OR sum(a) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (month, department_id, jurisdiction_id, damage_type, stage, classification)
     DO UPDATE SET n = oversight_casecount.n + EXCLUDED.n,
                   claimed = oversight_casecount.claimed + EXCLUDED.claimed;
