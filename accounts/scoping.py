@@ -56,16 +56,19 @@ class ScopedQuerySet(models.QuerySet):
         )
         return Q(pk__in=through.objects.filter(**{dept_fk: department.pk}).values(own_fk))
 
+    def own_scope_q(self, department) -> Q:
+        """The rule without its participant part: the records `department` sees by their own
+        department and jurisdiction (summary tables keyed by those use it alone)."""
+        if department.is_lead:
+            return Q(**{f"{self.scope_jurisdiction}__path__startswith":
+                        department.jurisdiction.path})
+        return department_q(department, prefix=f"{self.scope_department}__")
+
     def visible_to(self, user):
         department = getattr(user, "department", None) if user.is_authenticated else None
         if department is None:
             return self.filter(_none())
-        if department.is_lead:
-            q = Q(**{f"{self.scope_jurisdiction}__path__startswith":
-                     department.jurisdiction.path})
-        else:
-            q = department_q(department, prefix=f"{self.scope_department}__")
-        return self.filter(q | self._participant_q(department))
+        return self.filter(self.own_scope_q(department) | self._participant_q(department))
 
     def workable_by(self, user):
         """Records the user may act on: their own department's and joint ones; the lead

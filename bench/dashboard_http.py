@@ -15,6 +15,8 @@ data).
 """
 
 import argparse
+import logging
+import os
 import signal
 import sys
 import time
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from lists_http import (  # noqa: E402  (sets up Django)
     USERS,
@@ -38,7 +41,7 @@ from lists_http import (  # noqa: E402  (sets up Django)
 
 from accounts.demo import build_org  # noqa: E402
 from cases.models import Case  # noqa: E402
-from oversight import figures, periods  # noqa: E402
+from oversight import figures, periods, summary  # noqa: E402
 from oversight.selection import Selection  # noqa: E402
 from screening.models import Clue  # noqa: E402
 from workflow.models import Deadline  # noqa: E402
@@ -46,7 +49,7 @@ from workflow.models import Deadline  # noqa: E402
 PAGES = {"quarter": "/oversight/?period={quarter}", "year": "/oversight/?period={year}"}
 
 
-def figure_times(org, period_code: str) -> None:
+def figure_times(org, period_code: str, label: str = "") -> None:
     """SQL + Python time of each figure group, per user, in this process (median of 3)."""
     groups = [
         ("clues by channel × outcome", lambda s: figures.clues_by_channel_and_outcome(s)),
@@ -78,7 +81,7 @@ def figure_times(org, period_code: str) -> None:
                 fn(sel)
                 times.append((time.perf_counter() - t0) * 1000)
             parts.append(f"{name} {sorted(times)[1]:.0f}")
-        print(f"  {username} {period_code}: " + "; ".join(parts) + " (ms)", flush=True)
+        print(f"  {username} {period_code}{label}: " + "; ".join(parts) + " (ms)", flush=True)
 
 
 def main() -> None:
@@ -90,6 +93,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="per page and concurrency")
     parser.add_argument("--concurrency", default="4")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--compare", action="store_true",
+                        help="also without the clue summary (ECOCLAIM_CLUE_SUMMARY=0), first")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that gunicorn is stopped too
     assert connection.vendor == "postgresql", "set DATABASE_URL to a scratch PostgreSQL db"
@@ -102,12 +107,29 @@ def main() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     today = timezone.localdate()
     codes = {"quarter": periods.quarter_of(today).code, "year": str(today.year)}
+    # the generator writes with triggers off (session_replication_role = replica): the
+    # nightly rebuild counts the clue summary, and reports every key as a difference
+    started = time.perf_counter()
+    logging.getLogger("oversight.summary").setLevel(logging.CRITICAL)
+    summary.rebuild()
+    print(f"clue summary rebuilt in {time.perf_counter() - started:.1f} s: "
+          f"{summary.ClueCount.objects.count():,} rows", flush=True)
     print("figure groups, one process:")
     for code in codes.values():
-        figure_times(org, code)
+        for use in ([False, True] if args.compare else [True]):
+            with override_settings(ECOCLAIM_CLUE_SUMMARY=use):
+                figure_times(org, code, "" if use else " (clues counted, no summary)")
     urls = [PAGES[k].format(**codes) for k in PAGES]
     connection.close()
 
+    for use in ([False, True] if args.compare else [True]):
+        os.environ["ECOCLAIM_CLUE_SUMMARY"] = "1" if use else "0"
+        print("\n" + ("with the clue summary" if use else "without the clue summary "
+                      "(ECOCLAIM_CLUE_SUMMARY=0)"), flush=True)
+        serve(args, urls)
+
+
+def serve(args, urls) -> None:
     port = free_port()
     server = start_gunicorn(port, args.workers, Path(__file__).resolve().parent.parent)
     try:

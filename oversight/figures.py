@@ -40,10 +40,11 @@ from restoration.models import (
     SpendingRequest,
 )
 from screening.models import Clue, SourceChannel
-from screening.reports import OUTCOMES, outcome_expression
+from screening.reports import OUTCOMES
 from workflow.models import ApprovalRequest, Deadline, DeadlineKind
 
-from .periods import Period, quarters_ending
+from . import summary
+from .periods import Period, quarter_of, quarters_ending
 from .selection import OUTSIDE, Selection
 
 ZERO = Decimal("0.00")
@@ -73,12 +74,9 @@ class ClueFigures:
 
 def _clue_groups(sel: Selection) -> list[tuple[int, int, str, int]]:
     """(jurisdiction, channel, outcome, count) of the clues registered in the period: one
-    GROUP BY, shared by the clue figure and the side-by-side table."""
-    return sel.once("clue_groups", lambda: list(
-        sel.clues().filter(registered_on__range=(sel.period.start, sel.period.end))
-        .annotate(outcome=outcome_expression())
-        .values_list("jurisdiction_id", "channel_id", "outcome").annotate(n=Count("id"))
-        .order_by()))
+    GROUP BY, shared by the clue figure and the side-by-side table; read from the clue summary
+    (oversight/summary.py) where it exists."""
+    return sel.once("clue_groups", lambda: summary.clue_groups(sel))
 
 
 def clues_by_channel_and_outcome(sel: Selection) -> ClueFigures:
@@ -109,13 +107,8 @@ class StageRow:
 def _case_groups(sel: Selection) -> list[tuple]:
     """(jurisdiction, damage_type, stage, count, opened in the period, appraised damage) of the
     scope's cases: one GROUP BY, shared by the stage figure, the money figures and the
-    side-by-side table."""
-    span = (sel.period.start, sel.period.end)
-    return sel.once("case_groups", lambda: list(
-        sel.cases().values_list("jurisdiction_id", "damage_type", "stage")
-        .annotate(n=Count("id"), opened=Count("id", filter=Q(opened_on__range=span)),
-                  claimed=Sum("appraised_amount"))
-        .order_by()))
+    side-by-side table; read from the case summary (oversight/summary.py) where it exists."""
+    return sel.once("case_groups", lambda: summary.case_groups(sel))
 
 
 def cases_by_stage(sel: Selection) -> list[StageRow]:
@@ -149,11 +142,8 @@ def case_trend(sel: Selection, count: int = 8) -> list[QuarterRow]:
     rows = {q.start: QuarterRow(q) for q in quarters}
     first, last = quarters[0].start, quarters[-1].end
     cases = sel.cases()
-    started = (cases.filter(opened_on__range=(first, last))
-               .annotate(q=TruncQuarter("opened_on")).values_list("q")
-               .annotate(n=Count("id")).order_by())
-    for q, n in started:
-        rows[_quarter_start(q)].started = n
+    for month, n in summary.cases_started(sel, first, last):  # whole months: whole quarters
+        rows[quarter_of(month).start].started += n
     ended = (ApprovalRequest.objects
              .filter(content_type=ContentType.objects.get_for_model(Case),
                      action__in=ENDING_APPROVALS, status=ApprovalRequest.Status.APPROVED,
@@ -437,15 +427,13 @@ class MajorCases:
 def major_cases(sel: Selection, limit: int = 10) -> MajorCases:
     """重大 cases of the scope (SX 第十二条 台帐、定期调度) with their last progress note."""
     majors = sel.cases().filter(classification=Case.Classification.MAJOR)
-    counts = majors.aggregate(
-        total=Count("id"),
-        open=Count("id", filter=~Q(stage__in=[Case.Stage.TERMINATED, Case.Stage.CLOSED])))
+    total, still_open = summary.major_counts(sel, [Case.Stage.TERMINATED, Case.Stage.CLOSED])
     last = MajorCaseProgress.objects.filter(case=OuterRef("pk")).order_by("-noted_on", "-id")
     rows = list(majors.exclude(stage__in=[Case.Stage.TERMINATED, Case.Stage.CLOSED])
                 .annotate(last_noted_on=Subquery(last.values("noted_on")[:1]),
                           last_progress=Subquery(last.values("text")[:1]))
                 .select_related("department").order_by("-opened_on", "-id")[:limit])
-    return MajorCases(counts["total"], counts["open"], rows)
+    return MajorCases(total, still_open, rows)
 
 
 # --- side by side -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role
+from accounts.scoping import ScopedQuerySet
 from workflow import approvals
 from workflow.audit import AuditedModel
 
@@ -136,3 +137,71 @@ approvals.register(approvals.ApprovalAction(
     steps=(Role.DEPARTMENT_HEAD,),
     request_transition="submit", approve_transition="approve", return_transition="send_back",
 ))
+
+
+class SummaryQuerySet(ScopedQuerySet):
+    """Summary rows are scoped like the records they count (accounts/scoping.py): by the counted
+    records' department and jurisdiction. The participant part of the rule (joint records of
+    other departments) is not in the key: oversight/summary.py counts those from the records."""
+
+
+class ClueCount(models.Model):
+    """How many clues there are per registration month, department, jurisdiction, channel,
+    damage type and screening outcome (screening.reports.outcome_expression): the dashboard's
+    clue figures (issue 15) read these rows instead of millions of clues. Kept current by
+    PostgreSQL triggers on screening_clue and screening_referral (migration 0003: every insert,
+    update and delete, whichever code path runs it, bulk imports included), and rebuilt nightly
+    from the clues with a check that nothing drifted (oversight/summary.py)."""
+
+    month = models.DateField("登记月份")  # the first day of the month of registered_on
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    channel = models.ForeignKey("screening.SourceChannel", on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    damage_type = models.CharField(max_length=16)
+    outcome = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "线索汇总"
+        verbose_name_plural = "线索汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["month", "department", "jurisdiction", "channel", "damage_type", "outcome"],
+            name="cluecount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.outcome} {self.n}"
+
+
+class CaseCount(models.Model):
+    """How many cases there are, and their appraised damage (索赔金额), per month opened,
+    department, jurisdiction, damage type, stage and classification: the dashboard's case
+    figures (by stage, opened in the period, the trend's 启动, claimed money, 重大 counts) read
+    these rows. Kept by triggers on cases_case and rebuilt nightly, like ClueCount."""
+
+    month = models.DateField("启动月份")  # the first day of the month of opened_on
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    damage_type = models.CharField(max_length=16)
+    stage = models.CharField(max_length=24)
+    classification = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+    claimed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "案件汇总"
+        verbose_name_plural = "案件汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["month", "department", "jurisdiction", "damage_type", "stage",
+                    "classification"], name="casecount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.stage} {self.n}"

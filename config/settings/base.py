@@ -278,6 +278,17 @@ CELERY_BEAT_SCHEDULE["scan-deadlines"] = {
 }
 # --- end of deadlines and notifications ------------------------------------------------------
 
+# The dashboard's clue summary (oversight/summary.py) is recounted from the clues every night;
+# a difference is logged as an error and fails the task.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["rebuild-clue-counts"] = {
+    "task": "oversight.rebuild_clue_counts",
+    "schedule": crontab(hour=2, minute=30),
+}
+# 0: the dashboard counts the clues themselves (the summary is still kept and rebuilt).
+ECOCLAIM_CLUE_SUMMARY = env_bool("ECOCLAIM_CLUE_SUMMARY", True)
+
 # Every .xlsx the app writes goes through workflow/spreadsheets.py (text written as text, never
 # a formula); a remaining django-import-export export (Resource.export + a format, admin) has
 # the library strip a leading "=" (OWASP; issue 14.1).
