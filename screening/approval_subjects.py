@@ -9,6 +9,12 @@ from .models import Clue
 @register_subject(Clue)
 def clue_summary(clue: Clue, request) -> SubjectSummary:
     assessment = clue.trivial_assessment or {}
+    note = ""
+    if request.action == "clue_case_opening":
+        # issue 17: what this agreement leads to. The seeds ask one 负责人同意 for starting a
+        # claim (NAT 三), recorded on form [1] with both heads' opinions (NAT 示范文本[1]).
+        note = ("同意后开立案件；经办人填写索赔启动登记表后，仍须机构负责人、部门负责人"
+                "先后签署意见（NAT 三；NAT 示范文本[1]）。")
     return SubjectSummary(
         facts=[
             ("线索编号", clue.number),
@@ -25,4 +31,5 @@ def clue_summary(clue: Clue, request) -> SubjectSummary:
         classification="显著轻微评估" if assessment else "",
         classification_reasons=[readable(assessment)] if assessment else [],
         amounts=[("估算损害数额", clue.estimated_amount)],
+        note=note,
     )

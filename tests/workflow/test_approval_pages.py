@@ -84,6 +84,7 @@ def test_the_clue_provider_shows_the_clue(client):
     html = page(client, head, inbox(head).get()).content.decode()
     assert "某化工厂夜间偷排，下游鱼类死亡。" in html
     assert clue.number in html and "2,800.00 元" in html
+    assert "仍须机构负责人、部门负责人先后签署意见" in html
 
 
 def test_presets_fill_the_opinion_which_stays_editable(client, org, pending_case):
