@@ -129,6 +129,7 @@ def test_the_department_head_sees_what_is_coming_read_only(client, org, pending_
     html = client.get(reverse("workflow:approval_inbox")).content.decode()
     assert "即将到达" in html and str(pending_case) in html
     assert "待机构负责人审批" in html
+    assert "即将到达：1 项" in client.get(reverse("home")).content.decode()
 
     html = page(client, org.department_head, step).content.decode()
     assert "即将到达" in html and "某企业超标排放造成河段水体污染" in html
