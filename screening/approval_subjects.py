@@ -24,6 +24,7 @@ def clue_summary(clue: Clue, request) -> SubjectSummary:
             ("损害类型", clue.get_damage_type_display()),
             ("线索概要", clue.summary),
             ("核查结论", clue.get_decision_display()),
+            *([("不启动理由", clue.get_decision_reason_display())] if clue.decision_reason else []),
             ("结论说明", clue.decision_note),
         ],
         obligors=[str(p) for p in clue.suspected_obligors.all()],

@@ -180,7 +180,7 @@ def upcoming(user):
             .filter(decision=ApprovalStep.Decision.WAITING, department_id=user.department_id,
                     role__in=roles, request__status=ApprovalRequest.Status.PENDING)
             .select_related("request", "request__requested_by", "request__content_type")
-            .prefetch_related("request__subject")
+            .prefetch_related("request__subject", "request__steps")
             .order_by("request__requested_at", "pk"))
 
 

@@ -147,3 +147,19 @@ def test_the_department_head_sees_what_is_coming_read_only(client, org, pending_
     assert inbox(org.department_head).get().pk == step.pk
     html = page(client, org.department_head, step).content.decode()
     assert 'name="decision"' in html
+
+
+def test_a_not_start_shows_the_reason_and_the_trivial_assessment(client):
+    clue = ClueFactory(estimated_amount=Decimal("3000.00"))  # SX 第十条: 3000 元以下
+    officer = UserFactory(department=clue.department, role=Role.OFFICER)
+    head = UserFactory(department=clue.department, role=Role.DIVISION_HEAD)
+    clue = transitions.perform(clue, "start_verification", by=officer)
+    client.force_login(officer)
+    client.post(reverse("screening:clue_not_start", args=[clue.pk]),
+                {"decision_reason": "trivial", "note": "损害数额3000元。",
+                 "seen_state": "verifying"})
+    clue.refresh_from_db()
+    html = page(client, head, inbox(head).get()).content.decode()
+    assert "不启动理由" in html and clue.get_decision_reason_display() in html
+    assert "显著轻微评估" in html and "可以不启动索赔" in html
+    assert "3,000.00 元" in html
