@@ -18,11 +18,15 @@ from .models import Case
 
 def case_summary(case: Case, *, note: str = "") -> SubjectSummary:
     row = latest(case)
+    items = list(case.evidence.all())
     evidence = [
         EvidenceItem(title=str(e), detail=f"{cn_date(e.collected_on)} {e.description}".strip(),
                      url=reverse("workflow:download_attachment", args=[e.attachment_id])
                      if e.attachment_id else "")
-        for e in case.evidence.all()]
+        for e in items]
+    # the case's other files (an evidence item's file is listed with the item)
+    catalogued = {reverse("workflow:download_attachment", args=[e.attachment_id])
+                  for e in items if e.attachment_id}
     return SubjectSummary(
         facts=[
             ("案件编号", case.number),
@@ -34,7 +38,7 @@ def case_summary(case: Case, *, note: str = "") -> SubjectSummary:
             ("当前阶段", case.get_stage_display()),
         ],
         obligors=[str(link) for link in case.obligor_links.select_related("party")],
-        evidence=evidence + attachment_items(case),
+        evidence=evidence + [a for a in attachment_items(case) if a.url not in catalogued],
         classification=row.label if row else case.get_classification_display(),
         classification_reasons=[
             f"{r.get('text', '')}（{r['citation']}）" if r.get("citation") else r.get("text", "")
@@ -53,6 +57,6 @@ def case_approval_summary(case: Case, request) -> SubjectSummary:
     if request.action == "case_initiation":
         # issue 17: the clue's 启动索赔 was agreed by the 机构负责人 already; form [1] is the
         # signed record of the start and carries both heads' opinions (NAT 三, 示范文本[1]).
-        note = ("索赔启动登记表须由机构负责人、部门负责人先后签署意见（NAT 三；NAT 示范文本[1]）。"
+        note = ("索赔启动登记表（示范文本[1]）须由机构负责人、部门负责人先后签署意见（NAT 三）。"
                 "线索阶段“启动索赔”的同意意见见“此前的审批意见”。")
     return case_summary(case, note=note)

@@ -13,8 +13,8 @@ def clue_summary(clue: Clue, request) -> SubjectSummary:
     if request.action == "clue_case_opening":
         # issue 17: what this agreement leads to. The seeds ask one 负责人同意 for starting a
         # claim (NAT 三), recorded on form [1] with both heads' opinions (NAT 示范文本[1]).
-        note = ("同意后开立案件；经办人填写索赔启动登记表后，仍须机构负责人、部门负责人"
-                "先后签署意见（NAT 三；NAT 示范文本[1]）。")
+        note = ("同意后开立案件；经办人填写索赔启动登记表（示范文本[1]）后，仍须机构负责人、"
+                "部门负责人先后签署意见（NAT 三）。")
     return SubjectSummary(
         facts=[
             ("线索编号", clue.number),

@@ -35,6 +35,7 @@ def pending_case(client, org):
         recorded_by=org.officer,
         attachment=attach(case, SimpleUploadedFile("监测报告.pdf", b"%PDF-1.4 x"),
                           by=org.officer))
+    attach(case, SimpleUploadedFile("现场照片.png", b"\x89PNG\r\n"), by=org.officer)
     classify(case, by=org.officer)
     submit(client, org, case)
     assert Case.objects.get(pk=case.pk).stage == Case.Stage.INITIATION_APPROVAL
@@ -52,10 +53,12 @@ def test_the_page_shows_what_is_being_decided(client, org, pending_case):
     assert "某企业超标排放造成河段水体污染" in html  # 案由 (form [1])
     obligor = pending_case.obligor_links.get()
     assert str(obligor.party) in html  # 赔偿义务人
-    assert "下游断面水质监测报告" in html and "监测报告.pdf" in html  # evidence and files
+    assert "下游断面水质监测报告" in html  # the evidence catalogue, linked to its file
     assert "案件类别" in html and pending_case.classifications.first().label in html
     assert "1,250,000.00 元" in html  # amounts in the one format
-    assert "索赔启动登记表须由机构负责人、部门负责人先后签署意见" in html  # NAT 三
+    assert "现场照片.png" in html  # a file of the case outside the catalogue
+    assert html.count("监测报告.pdf") == 0 and html.count("下游断面水质监测报告") == 1
+    assert "须由机构负责人、部门负责人先后签署意见" in html  # NAT 三
 
 
 def test_earlier_opinions_are_shown(client, org, pending_case):
@@ -84,7 +87,7 @@ def test_the_clue_provider_shows_the_clue(client):
     html = page(client, head, inbox(head).get()).content.decode()
     assert "某化工厂夜间偷排，下游鱼类死亡。" in html
     assert clue.number in html and "2,800.00 元" in html
-    assert "仍须机构负责人、部门负责人先后签署意见" in html
+    assert "部门负责人先后签署意见" in html
 
 
 def test_presets_fill_the_opinion_which_stays_editable(client, org, pending_case):
