@@ -10,7 +10,8 @@ from .approval_subjects import summary_for
 from .forms import StyledForm
 
 # Opinion presets (issue 17): a preset fills the opinion, which the approver then edits; the
-# decision itself is still the 同意 / 退回 button.
+# decision itself is still the 同意 / 退回 button. A select, not buttons: the decision buttons
+# keep the only accessible names 同意 / 退回 on the page.
 OPINION_PRESETS = {
     "agree": ("同意", "同意。"),
     "disagree": ("不同意", "不同意。理由："),
@@ -48,9 +49,10 @@ def approval_decide(request, pk):
     step, read_only = _step_for(request.user, pk)
     if read_only and request.method == "POST":
         raise PermissionDenied("该申请尚未到达您的审批环节。")
-    preset = OPINION_PRESETS.get(request.POST.get("preset", ""))
+    # 填入 (without scripts): the chosen preset comes back filled in; nothing is decided
+    preset = OPINION_PRESETS.get(request.POST.get("preset", "")) \
+        if request.POST.get("fill") else None
     if preset is not None:
-        # Without scripts a preset button posts back and the page returns with the text filled.
         form = DecisionForm(initial={"opinion": preset[1]})
     else:
         form = DecisionForm(request.POST or None)

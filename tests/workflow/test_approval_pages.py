@@ -94,17 +94,20 @@ def test_presets_fill_the_opinion_which_stays_editable(client, org, pending_case
     step = inbox(org.division_head).get()
     html = page(client, org.division_head, step).content.decode()
     for label in ("同意", "不同意", "退回补充"):
-        assert f">{label}</button>" in html
+        assert f'">{label}</option>' in html
+    # the decision buttons stay the only buttons named 同意 / 退回 (browser tests click them)
+    assert html.count("同意</button>") == 1 and html.count("退回</button>") == 1
     assert "workflow/opinion_presets.js" in html and "<script>" not in html  # CSP: no inline
-    # Without scripts the preset posts back: the text is filled, nothing is decided.
+    # Without scripts 填入 posts back: the text is filled, nothing is decided.
     response = client.post(reverse("workflow:approval_decide", args=[step.pk]),
-                           {"preset": "supplement", "opinion": ""})
+                           {"preset": "supplement", "fill": "1", "opinion": ""})
     assert response.status_code == 200
     assert "退回补充，请补充：</textarea>" in response.content.decode()
     assert ApprovalStep.objects.get(pk=step.pk).decision == ApprovalStep.Decision.PENDING
     # the approver edits it and decides
     client.post(reverse("workflow:approval_decide", args=[step.pk]),
-                {"decision": "return", "opinion": "退回补充，请补充：监测点位图。"})
+                {"preset": "supplement", "decision": "return",
+                 "opinion": "退回补充，请补充：监测点位图。"})
     step.refresh_from_db()
     assert step.decision == ApprovalStep.Decision.RETURNED
     assert step.opinion == "退回补充，请补充：监测点位图。"
