@@ -170,6 +170,30 @@ def inbox(user):
             .order_by("request__requested_at", "pk"))
 
 
+def upcoming(user):
+    """Steps of this user's roles and department still waiting for an earlier step (the
+    部门负责人 sees what the 机构负责人 has yet to decide: "即将到达", read-only)."""
+    roles = [r.value for r in roles_of(user)]
+    if not roles or user.department_id is None:
+        return ApprovalStep.objects.none()
+    return (ApprovalStep.objects
+            .filter(decision=ApprovalStep.Decision.WAITING, department_id=user.department_id,
+                    role__in=roles, request__status=ApprovalRequest.Status.PENDING)
+            .select_related("request", "request__requested_by", "request__content_type")
+            .prefetch_related("request__subject", "request__steps")
+            .order_by("request__requested_at", "pk"))
+
+
+def earlier_requests(request: ApprovalRequest, related=()) -> list[ApprovalRequest]:
+    """The closed requests on the same record and on ``related`` records (a case's clues): the
+    earlier opinions an approver reads before deciding."""
+    found = []
+    for subject in (request.subject, *related):
+        found.extend(r for r in requests_of(subject)
+                     if r.pk != request.pk and r.status != ApprovalRequest.Status.PENDING)
+    return sorted(found, key=lambda r: (r.requested_at, r.pk))
+
+
 def pending_step(user, subject) -> ApprovalStep:
     """The one step of ``subject`` waiting for this user (by content type and id: a clue and a
     case may share a primary key)."""

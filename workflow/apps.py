@@ -9,4 +9,6 @@ class WorkflowConfig(AppConfig):
     def ready(self):
         # Each app's worklist.py registers its home-page panels.
         autodiscover_modules("worklist")
+        # Each app's approval_subjects.py says what an approver sees of its records.
+        autodiscover_modules("approval_subjects")
         from . import approval_panels, deadline_panels  # noqa: F401
