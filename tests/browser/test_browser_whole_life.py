@@ -158,7 +158,7 @@ def approve(page, link_name: str, opinion: str, life=None, name: str = "") -> No
         life.desktop(name, page)
     page.get_by_role("button", name="同意", exact=True).and_(
         page.locator("[type=submit]")).click()
-    expect(page.get_by_text(re.compile("^已(同意|批准)“"))).to_be_visible()
+    expect(page.get_by_text(re.compile("^已(同意|批准)[。“]"))).to_be_visible()
 
 
 @pytest.fixture
