@@ -12,7 +12,7 @@ from workflow import approvals, transitions
 from workflow.audit import acting_as
 from workflow.demo_clock import Story
 
-from .appraisal import entrust
+from .appraisal import entrust, record_result
 from .classification import save_checklist
 from .models import AppraisalInstitution, Case, Investigation
 
@@ -84,9 +84,11 @@ def _place(org, department, days_ago):
     return districts[days_ago % len(districts)] if districts else department.jurisdiction
 
 
-def advance_demo_case(org, case: Case, target: str, story: Story | None = None) -> Case:
+def advance_demo_case(org, case: Case, target: str, story: Story | None = None,
+                      appraised: str | None = None) -> Case:
     """Walk `case` to `target`, each step a few days after the previous one (the case's own
-    story, from open_demo_case); returns the case as it ends up."""
+    story, from open_demo_case); with `appraised`, an institution's appraisal finds that
+    damage amount during the investigation. Returns the case as it ends up."""
     story = story or getattr(case, "demo_story", None) or Story(org.now)
     _department, officer, head, boss = demo_people(org, case.department)
     heads = [head, boss]
@@ -107,6 +109,9 @@ def advance_demo_case(org, case: Case, target: str, story: Story | None = None) 
         with story.on(day), acting_as(officer):
             case.court_notified_on = case.procuratorate_notified_on = story.moment(day).date()
             case.save()
+    if reached >= 3 and appraised:
+        appraisal_of(case, story, day + timedelta(days=4), day + timedelta(days=18), appraised,
+                     officer)
     if reached >= 3:
         day += timedelta(days=21)
         with story.on(day), acting_as(officer):
@@ -120,10 +125,7 @@ def advance_demo_case(org, case: Case, target: str, story: Story | None = None) 
             report.team.set([officer])
             case = transitions.perform(case, "conclude_investigation", by=officer)
     if target == Case.Stage.APPRAISING:
-        institution, _ = AppraisalInstitution.objects.get_or_create(
-            name="山西省环境损害司法鉴定中心", defaults={
-                "qualification": AppraisalInstitution.Qualification.JUDICIAL,
-                "qualification_number": "140000ZJ2023001"})
+        institution = _institution()
         day += timedelta(days=3)
         with story.on(day), acting_as(officer):
             entrust(case, method="institution", institution=institution,
@@ -144,6 +146,24 @@ def advance_demo_case(org, case: Case, target: str, story: Story | None = None) 
     case = Case.objects.get(pk=case.pk)
     case.demo_story = story
     return case
+
+
+def _institution() -> AppraisalInstitution:
+    return AppraisalInstitution.objects.get_or_create(
+        name="山西省环境损害司法鉴定中心", defaults={
+            "qualification": AppraisalInstitution.Qualification.JUDICIAL,
+            "qualification_number": "140000ZJ2023001"})[0]
+
+
+def appraisal_of(case, story: Story, entrusted, finished, amount: str, officer) -> None:
+    """An institution entrusted on `entrusted` reports `amount` on `finished` (SX 第十六条)."""
+    with story.on(entrusted), acting_as(officer):
+        appraisal = entrust(case, method="institution", institution=_institution(),
+                            entrusted_on=entrusted, by=officer)
+    with story.on(finished), acting_as(officer):
+        record_result(appraisal, amount=Decimal(amount), restorability=Case.Restorability.YES,
+                      finished_on=finished, by=officer,
+                      report_number=f"晋环鉴〔{finished.year}〕{case.pk:03d}号")
 
 
 def _first_major(case) -> str:

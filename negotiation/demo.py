@@ -145,12 +145,13 @@ def load(org):
         walk(org, summary, damage, amount, target, days_ago=190 - index * 6)
 
 
-def walk(org, summary, damage, amount, target, *, days_ago, department=None, seq=101) -> Case:
+def walk(org, summary, damage, amount, target, *, days_ago, department=None, seq=101,
+         appraised: str | None = None) -> Case:
     """A case opened `days_ago` days before the load and walked to negotiation, then to
     `target`: each step a few days after the previous, as a real negotiation would go."""
     case = open_demo_case(org, summary, damage, amount, days_ago=days_ago,
                           department=department)
-    case = advance_demo_case(org, case, Case.Stage.NEGOTIATING)
+    case = advance_demo_case(org, case, Case.Stage.NEGOTIATING, appraised=appraised)
     story = case.demo_story
     officer = demo_people(org, case.department)[1]
     start = (story.last or org.now).date() + timedelta(days=3)
@@ -158,7 +159,7 @@ def walk(org, summary, damage, amount, target, *, days_ago, department=None, seq
         with story.on(start):
             negotiation = services.current_round(case)
             negotiation = _serve(negotiation, officer, story, start)
-        year = start.year
+        year, area = start.year, case.jurisdiction.code[2:4]  # 晋01 太原, 晋02 大同
         if target == "litigation":
             with story.on(_after(start, 20)):
                 litigation = services.fail_negotiation(
@@ -168,7 +169,7 @@ def walk(org, summary, damage, amount, target, *, days_ago, department=None, seq
                 litigation.procuratorate_support = True
                 litigation.support_requested_on = _after(start, 22)
                 litigation.filed_on = _after(start, 25)
-                litigation.court_case_number = f"（{year}）晋01民初{seq}号"
+                litigation.court_case_number = f"（{year}）晋{area}民初{seq}号"
                 litigation.claim_amount = Decimal(amount)
                 litigation.save()
             with story.on(_after(start, 25)):
@@ -187,11 +188,11 @@ def walk(org, summary, damage, amount, target, *, days_ago, department=None, seq
         with story.on(ruling):
             if target == "confirmed":
                 services.record_ruling(confirmation, confirmed=True,
-                                       ruling_number=f"（{year}）晋01民特{seq}号",
+                                       ruling_number=f"（{year}）晋{area}民特{seq}号",
                                        ruling_date=ruling, by=officer)
             else:
                 services.record_ruling(confirmation, confirmed=False,
-                                       ruling_number=f"（{year}）晋01民特{seq + 1}号",
+                                       ruling_number=f"（{year}）晋{area}民特{seq + 1}号",
                                        ruling_date=ruling,
                                        refusal_reason="协议未明确修复效果评估的方式，需核实后重新磋商。",
                                        by=officer)

@@ -44,6 +44,10 @@ CLUES = [
      "某景区违规修建游步道，破坏山体植被约 800 平方米。", False),
     ("迎泽区生态环境分局", "department_referral", 20, "water", "3000.00", False,
      "区水利局移送：洗车场废水排入市政雨水管网并进入河道。", False),
+    ("大同市生态环境局", "supervision", 14, "water", "68000.00", False,
+     "某洗煤厂煤泥水外溢，进入御河支流约500米。", True),
+    ("大同市生态环境局", "complaint", 8, "air", None, False,
+     "群众举报某石料厂破碎工序无组织排放粉尘。", False),
 ]
 
 
@@ -75,7 +79,8 @@ def load_clues(org):
                 summary=summary,
                 place=department.jurisdiction
                 if department.jurisdiction.level == department.jurisdiction.Level.COUNTY
-                else org.districts[ago % 2],
+                else org.districts[ago % 2] if department.jurisdiction == org.city
+                else department.jurisdiction,
                 damage_type=damage,
                 estimated_amount=Decimal(amount) if amount else None,
                 in_protected_area=protected,
