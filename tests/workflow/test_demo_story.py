@@ -78,7 +78,7 @@ def _cases_in_order(demo):
 
 def _province_dashboard(demo):
     """省生态环境厅 (shengting) sees both cities side by side, each with cases and money, and
-    cases started in several quarters, terminated in more than one (issue 15)."""
+    cases started in several quarters, terminated in more than one, two closed (issue 15)."""
     from accounts.models import User
     from oversight import figures
     from oversight.forms import DashboardFilterForm
@@ -91,6 +91,7 @@ def _province_dashboard(demo):
         money = figures.money(sel)
     assert sum(1 for q in trend if q.started) >= 4, trend
     assert sum(1 for q in trend if q.terminated) >= 2, trend
+    assert sum(q.closed for q in trend) == 2, trend
     rows = {row.label: row for row in units.rows}
     for city in ("太原市人民政府", "大同市人民政府"):
         row = rows[city]
