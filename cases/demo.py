@@ -4,15 +4,15 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
+from accounts.roles import Role, group_name
 from parties.models import Party
 from screening.models import Clue, SourceChannel
 from screening.services import register_clue
 from workflow import approvals, transitions
 from workflow.audit import acting_as
+from workflow.demo_clock import Story
 
-from .appraisal import entrust
+from .appraisal import entrust, record_result
 from .classification import save_checklist
 from .models import AppraisalInstitution, Case, Investigation
 
@@ -35,31 +35,64 @@ ORDER = [Case.Stage.DRAFT, Case.Stage.INITIATION_APPROVAL, Case.Stage.INVESTIGAT
          Case.Stage.CONCLUDED, Case.Stage.NEGOTIATING]
 
 
-def open_demo_case(org, summary, damage, amount, days_ago) -> Case:
-    officer, head = org.by_username["jingban"], org.by_username["chuzhang"]
-    department = org.departments["市生态环境局"]
-    today = timezone.localdate()
-    with acting_as(officer):
+def demo_people(org, department=None):
+    """(department, officer, division head, department head) handling a demo matter: the
+    city bureau's by default, or those of another lead ecology department (大同)."""
+    department = department or org.departments["市生态环境局"]
+    if department == org.departments["市生态环境局"]:
+        return (department, org.by_username["jingban"], org.by_username["chuzhang"],
+                org.by_username["juzhang"])
+    def holder(role):
+        return department.users.filter(groups__name=group_name(role)).order_by("pk").first()
+
+    return (department, holder(Role.OFFICER), holder(Role.DIVISION_HEAD),
+            holder(Role.DEPARTMENT_HEAD))
+
+
+def open_demo_case(org, summary, damage, amount, days_ago, story: Story | None = None,
+                   department=None) -> Case:
+    """A clue found `days_ago` days before the load, registered the next day, verified and
+    approved for a claim over the following week: the case opens on the approval's day."""
+    story = story or Story(org.now)
+    department, officer, head, _boss = demo_people(org, department)
+    found = story.day(days_ago)
+    with story.on(found + timedelta(days=1)), acting_as(officer):
         clue = register_clue(Clue(
             jurisdiction=department.jurisdiction, department=department,
             channel=SourceChannel.objects.get(code="supervision"),
-            found_on=today - timedelta(days=days_ago),
-            registered_on=today - timedelta(days=days_ago - 1), summary=summary,
-            place=org.districts[days_ago % 2], damage_type=damage,
+            found_on=found, registered_on=found + timedelta(days=1), summary=summary,
+            place=_place(org, department, days_ago), damage_type=damage,
             estimated_amount=Decimal(amount)), by=officer,
             obligors=list(Party.objects.filter(kind="organisation").order_by("pk")[:1]))
+    with story.on(found + timedelta(days=2)), acting_as(officer):
         clue = transitions.perform(clue, "start_verification", by=officer)
+    with story.on(found + timedelta(days=6)), acting_as(officer):
         approvals.request_approval(clue, "clue_case_opening", by=officer,
                                    summary="经初步核查造成生态环境损害，应当启动索赔。")
-    with acting_as(head):
+    with story.on(found + timedelta(days=7)), acting_as(head):
         approvals.decide(approvals.pending_step(head, clue),
                          by=head, approve=True, opinion="同意启动索赔。")
-    return clue.cases.get()
+    case = clue.cases.get()
+    case.demo_story = story
+    return case
 
 
-def advance_demo_case(org, case: Case, target: str) -> None:
-    officer = org.by_username["jingban"]
-    heads = [org.by_username["chuzhang"], org.by_username["juzhang"]]
+def _place(org, department, days_ago):
+    if department.jurisdiction.level == department.jurisdiction.Level.COUNTY:
+        return department.jurisdiction
+    districts = [d for d in org.districts if d.parent_id == department.jurisdiction_id]
+    return districts[days_ago % len(districts)] if districts else department.jurisdiction
+
+
+def advance_demo_case(org, case: Case, target: str, story: Story | None = None,
+                      appraised: str | None = None) -> Case:
+    """Walk `case` to `target`, each step a few days after the previous one (the case's own
+    story, from open_demo_case); with `appraised`, an institution's appraisal finds that
+    damage amount during the investigation. Returns the case as it ends up."""
+    story = story or getattr(case, "demo_story", None) or Story(org.now)
+    _department, officer, head, boss = demo_people(org, case.department)
+    heads = [head, boss]
+    day = case.opened_on
     if target == Case.Stage.APPRAISING:
         reached = ORDER.index(Case.Stage.INVESTIGATING)
     elif target in ORDER:
@@ -67,18 +100,23 @@ def advance_demo_case(org, case: Case, target: str) -> None:
     else:
         reached = ORDER.index(Case.Stage.CONCLUDED)
     if reached >= 1:
-        with acting_as(officer):
+        day += timedelta(days=2)
+        with story.on(day), acting_as(officer):
             approvals.request_approval(case, "case_initiation", by=officer, summary=case.summary)
     if reached >= 2:
-        _approve_all(case, heads)
+        day = _approve_all(case, heads, story, day)
         case = Case.objects.get(pk=case.pk)
-        with acting_as(officer):
-            case.court_notified_on = case.procuratorate_notified_on = timezone.localdate()
+        with story.on(day), acting_as(officer):
+            case.court_notified_on = case.procuratorate_notified_on = story.moment(day).date()
             case.save()
+    if reached >= 3 and appraised:
+        appraisal_of(case, story, day + timedelta(days=4), day + timedelta(days=18), appraised,
+                     officer)
     if reached >= 3:
-        with acting_as(officer):
+        day += timedelta(days=21)
+        with story.on(day), acting_as(officer):
             report = Investigation.objects.get(case=case)
-            report.process = "2026年调查组赴现场勘验，询问企业负责人，委托监测机构采样。"
+            report.process = (f"{day.year}年调查组赴现场勘验，询问企业负责人，委托监测机构采样。")
             report.damage_facts = case.cause
             report.legal_basis = "《中华人民共和国民法典》第一千二百三十四条、第一千二百三十五条"
             report.suggestion = ("损害已修复，建议终止索赔。" if target == Case.Stage.TERMINATED
@@ -87,40 +125,64 @@ def advance_demo_case(org, case: Case, target: str) -> None:
             report.team.set([officer])
             case = transitions.perform(case, "conclude_investigation", by=officer)
     if target == Case.Stage.APPRAISING:
-        institution, _ = AppraisalInstitution.objects.get_or_create(
-            name="山西省环境损害司法鉴定中心", defaults={
-                "qualification": AppraisalInstitution.Qualification.JUDICIAL,
-                "qualification_number": "140000ZJ2023001"})
-        with acting_as(officer):
+        institution = _institution()
+        day += timedelta(days=3)
+        with story.on(day), acting_as(officer):
             entrust(case, method="institution", institution=institution,
-                    entrusted_on=timezone.localdate(), by=officer)
-        with acting_as(officer):  # a 重大 case: on the ledger (SX 第十二条)
+                    entrusted_on=story.moment(day).date(), by=officer)
+        with story.on(day), acting_as(officer):  # a 重大 case: on the ledger (SX 第十二条)
             save_checklist(Case.objects.get(pk=case.pk), criteria=[_first_major(case)],
                            by=officer)
     if target == Case.Stage.NEGOTIATING:
-        with acting_as(officer):
-            transitions.perform(case, "start_negotiation", by=officer)
+        day += timedelta(days=5)
+        with story.on(day), acting_as(officer):
+            case = transitions.perform(case, "start_negotiation", by=officer)
     if target == Case.Stage.TERMINATED:
-        with acting_as(officer):
+        day += timedelta(days=3)
+        with story.on(day), acting_as(officer):
             approvals.request_approval(case, "case_termination", by=officer,
                                        summary="经调查，损害已由企业自行修复完毕，无需索赔。")
-        _approve_all(case, heads)
+        _approve_all(case, heads, story, day)
+    case = Case.objects.get(pk=case.pk)
+    case.demo_story = story
+    return case
+
+
+def _institution() -> AppraisalInstitution:
+    return AppraisalInstitution.objects.get_or_create(
+        name="山西省环境损害司法鉴定中心", defaults={
+            "qualification": AppraisalInstitution.Qualification.JUDICIAL,
+            "qualification_number": "140000ZJ2023001"})[0]
+
+
+def appraisal_of(case, story: Story, entrusted, finished, amount: str, officer) -> None:
+    """An institution entrusted on `entrusted` reports `amount` on `finished` (SX 第十六条)."""
+    with story.on(entrusted), acting_as(officer):
+        appraisal = entrust(case, method="institution", institution=_institution(),
+                            entrusted_on=entrusted, by=officer)
+    with story.on(finished), acting_as(officer):
+        record_result(appraisal, amount=Decimal(amount), restorability=Case.Restorability.YES,
+                      finished_on=finished, by=officer,
+                      report_number=f"晋环鉴〔{finished.year}〕{case.pk:03d}号")
 
 
 def _first_major(case) -> str:
     return case.rule_profile.rule("major.criteria").value[0]["code"]
 
 
-def _approve_all(case, heads) -> None:
+def _approve_all(case, heads, story: Story, day):
+    """Each head decides a day after the previous step; returns the last decision's day."""
     for head in heads:
-        with acting_as(head):
+        day += timedelta(days=1)
+        with story.on(day), acting_as(head):
             step = approvals.pending_step(head, case)
             approvals.decide(step, by=head, approve=True, opinion="同意。")
+    return day
 
 
 def load(org):
     if Case.objects.filter(clues__summary=DEMO_CASES[0][0]).exists():
         return
     for index, (summary, damage, amount, target) in enumerate(DEMO_CASES):
-        case = open_demo_case(org, summary, damage, amount, days_ago=60 - index * 8)
+        case = open_demo_case(org, summary, damage, amount, days_ago=110 - index * 12)
         advance_demo_case(org, case, target)

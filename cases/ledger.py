@@ -43,7 +43,7 @@ from .models import Case, CaseMajorCriterion, MajorCaseProgress
 KEY = "major.progress_interval"
 DISPATCH = DeadlineKind.MAJOR_CASE_DISPATCH
 ACTIVE = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
-NOT_SET = "适用规则未规定重大案件进展调度周期（major.progress_interval），未设调度期限"
+NOT_SET = "适用规则未规定重大案件进展调度周期，未设调度期限"
 
 
 class ProgressError(Exception):

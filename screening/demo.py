@@ -3,12 +3,11 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
 from parties.services import find_or_create_party
 from parties.validators import credit_code_check_char, organisation_code_check_char
 from workflow import approvals, transitions
 from workflow.audit import acting_as
+from workflow.demo_clock import Story
 from workflow.models import ApprovalRequest
 
 from .models import Clue, Referral, SourceChannel
@@ -45,6 +44,10 @@ CLUES = [
      "某景区违规修建游步道，破坏山体植被约 800 平方米。", False),
     ("迎泽区生态环境分局", "department_referral", 20, "water", "3000.00", False,
      "区水利局移送：洗车场废水排入市政雨水管网并进入河道。", False),
+    ("大同市生态环境局", "supervision", 14, "water", "68000.00", False,
+     "某洗煤厂煤泥水外溢，进入御河支流约500米。", True),
+    ("大同市生态环境局", "complaint", 8, "air", None, False,
+     "群众举报某石料厂破碎工序无组织排放粉尘。", False),
 ]
 
 
@@ -56,29 +59,34 @@ def load(org):
 def load_clues(org):
     if Clue.objects.exists():
         return
-    today = timezone.localdate()
+    story = Story(org.now)
+    today = story.today
     channels = {c.code: c for c in SourceChannel.objects.all()}
     procuratorate = org.departments["市检察院"]
     for dept_name, channel, ago, damage, amount, protected, summary, verify in CLUES:
         department = org.departments[dept_name]
         officer = department.users.first() or org.by_username["jingban"]
-        with acting_as(officer):
+        registered = today - timedelta(days=max(ago - 2, 0))
+        with Story(org.now).on(registered), acting_as(officer):
             clue = register_clue(Clue(
                 jurisdiction=department.jurisdiction,
                 department=department,
                 channel=channels[channel],
                 found_on=today - timedelta(days=ago),
-                registered_on=today - timedelta(days=max(ago - 2, 0)),
+                registered_on=registered,
                 # SX 第八条: the referring procuratorate, as the registration page records it
                 referring_procuratorate=procuratorate if channel == "procuratorate" else None,
                 summary=summary,
-                place=department.jurisdiction if department.jurisdiction.parent_id
-                else org.districts[ago % 2],
+                place=department.jurisdiction
+                if department.jurisdiction.level == department.jurisdiction.Level.COUNTY
+                else org.districts[ago % 2] if department.jurisdiction == org.city
+                else department.jurisdiction,
                 damage_type=damage,
                 estimated_amount=Decimal(amount) if amount else None,
                 in_protected_area=protected,
             ), by=officer)
-            if verify:
+        if verify:
+            with Story(org.now).on(registered + timedelta(days=1)), acting_as(officer):
                 transitions.perform(clue, "start_verification", by=officer)
 
 

@@ -6,7 +6,8 @@ from workflow.audit import acting_as
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：一个市级赔偿权利人及两个区、各部门、每个角色一名用户，以及各阶段的示例记录。可重复执行。"
+    help = ("载入演示数据：省、两个市级赔偿权利人（太原市含两个区）、各部门、每个角色一名用户，"
+            "以及各阶段、近8个季度的示例记录，日期依次递进、不晚于今天。可重复执行。")
 
     def handle(self, *args, **options):
         org = build_org()
