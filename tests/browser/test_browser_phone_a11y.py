@@ -7,6 +7,7 @@ With the demo loaded, each page is opened by the demo user who works on it:
 - axe-core (bundled by axe-playwright-python, injected from the installed package, nothing
   downloaded) reports no serious or critical finding at desktop width nor at phone width."""
 
+import os
 from io import StringIO
 
 import pytest
@@ -27,6 +28,7 @@ pytestmark = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING = ("serious", "critical")
+SHOTS = os.environ.get("ECOCLAIM_PHONE_SHOTS")  # a folder: save each page's phone screenshot
 # The outermost elements that reach past the viewport's right edge (to name them in a failure).
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth, names = [];
@@ -114,6 +116,13 @@ def test_no_page_scrolls_sideways_at_phone_width_and_the_nav_is_collapsed(
         if width > PHONE["width"]:
             too_wide.append(f"{path} ({username}): {width} px, "
                             f"{page.evaluate(OVERFLOWING)}")
+        # the heading stays on a line or two (it once broke one character per line)
+        heading = page.locator("main h1").first
+        if heading.count():
+            assert heading.bounding_box()["height"] < 90, f"{path}: the h1 is squeezed"
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/{username}{path.replace('/', '_')[:60]}.png",
+                            full_page=True)
         if username is not None:
             toggler = page.get_by_role("button", name="展开导航")
             expect(toggler).to_be_visible()
