@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from cases.models import Case
+from screening.models import Clue
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,6 +51,7 @@ def main_pages(db):
     officer = User.objects.get(username="jingban")
     case = Case.objects.visible_to(officer).order_by("pk").first()
     assert case is not None, "the demo has no case the officer sees"
+    clue = Clue.objects.visible_to(officer).order_by("pk").first()
     word = case.cause[:2]
     return [
         ("jingban", reverse("home")),
@@ -57,6 +59,10 @@ def main_pages(db):
         ("jingban", reverse("cases:case_list")),
         ("jingban", case.get_absolute_url()),
         ("jingban", reverse("workflow:deadline_board")),
+        ("jingban", reverse("workflow:deadline_calendar")),
+        ("jingban", clue.get_absolute_url()),
+        ("jingban", reverse("screening:round_list")),
+        ("jingban", reverse("parties:party_list")),
         ("jingban", f"{reverse('search:search')}?q={word}"),
         ("chuzhang", reverse("home")),
         ("chuzhang", reverse("workflow:approval_inbox")),
