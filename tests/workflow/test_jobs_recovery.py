@@ -44,6 +44,9 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 ROWS = 10  # clues in the export: one progress step (and heartbeat) each
 STEP_MS = 300  # the test-only pause at each step: a run takes ~3 s
 STALE_SECONDS = 3  # a run silent this long is taken to be dead
+# Under libfaketime a worker's clock starts at a whole second (Workers.env), up to 1 s behind
+# this process's: wait this much beyond STALE_SECONDS so the worker too finds the run stale.
+CLOCK_SLACK = 1.5
 WAIT_SECONDS = 60
 
 pytestmark = [
@@ -257,7 +260,7 @@ def test_a_worker_killed_mid_export_the_export_completes_once(clues, workers):
     assert ReportExport.objects.get(pk=export.pk).attempts == 1
 
     workers.start()  # the message of the killed run stays unacked in Redis: nothing comes
-    time.sleep(STALE_SECONDS + 0.5)
+    time.sleep(STALE_SECONDS + CLOCK_SLACK)
     assert sweep()["exports"] == 1  # silent: queued again, and taken over
     done = wait_for(lambda: ReportExport.objects.filter(
         pk=export.pk, status__in=[ReportExport.Status.DONE, ReportExport.Status.FAILED]).first(),
@@ -321,7 +324,7 @@ def test_a_worker_killed_mid_import_the_clues_are_registered_once(clues, workers
     assert excel_import.run_job(ClueImport._meta.label, upload.pk) is None  # fresh: nothing
 
     workers.start()
-    time.sleep(STALE_SECONDS + 0.5)
+    time.sleep(STALE_SECONDS + CLOCK_SLACK)
     assert sweep()["imports"] == 1
     done = wait_for(lambda: ClueImport.objects.filter(
         pk=upload.pk, job_status__in=[ClueImport.JobStatus.DONE, ClueImport.JobStatus.FAILED],
