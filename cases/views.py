@@ -33,6 +33,7 @@ from .forms import (
 )
 from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
 from .parts import deadlines_of_case, parts_of
+from .rows import case_rows
 from .stepper import stepper
 from .timeline import Timeline, TimelineFilterForm
 from .views_ledger import classification_panel
@@ -49,7 +50,7 @@ def case_list(request):
                        after=request.GET.get("after"), before=request.GET.get("before"))
     annotate_badges(page)
     return render(request, "cases/case_list.html",
-                  {"page": page, "filters": filters, "sorting": sorting,
+                  {"page": page, "rows": case_rows(page), "filters": filters, "sorting": sorting,
                    "query": request.GET.copy()})
 
 

@@ -22,6 +22,7 @@ from .forms import (
     ReferralForm,
 )
 from .models import Clue, Referral
+from .rows import clue_rows
 from .services import receive_referral, record_feedback, refer_clue, register_clue
 from .trivial import assess
 
@@ -42,7 +43,7 @@ def clue_list(request):
     page = keyset_page(clues, key=sorting.key, descending=sorting.descending,
                        after=request.GET.get("after"), before=request.GET.get("before"))
     return render(request, "screening/clue_list.html", {
-        "page": page, "filters": filters, "sorting": sorting,
+        "page": page, "rows": clue_rows(page), "filters": filters, "sorting": sorting,
         "can_add": request.user.has_perm("screening.add_clue") and request.user.department,
         "query": request.GET.copy(),
     })
