@@ -22,7 +22,9 @@ parser.add_argument("--profile", type=int, default=0, help="print the N costlies
 parser.add_argument("--only", default="clues,cases,deadlines")
 args = parser.parse_args()
 
-sys.path.insert(0, str(args.app_dir.resolve()))
+APP = args.app_dir.resolve()
+sys.path.insert(0, str(APP))
+os.chdir(APP)  # Celery's Django fixup puts the working directory first on sys.path
 os.environ.update({
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 50),
@@ -39,12 +41,15 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-import workflow.pagination  # noqa: E402, F401  (the app's own, before lists_http's path)
+import screening.views  # noqa: E402, F401
+import workflow.pagination  # noqa: E402  (the app's own, before lists_http's path)
 
-sys.path.insert(1, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(BASE / "bench"))
 from lists_http import USERS, scenarios  # noqa: E402
 
 del sys.path[0]  # lists_http put this checkout first: the app stays the one of --app-dir
+for module in (screening.views, workflow.pagination):
+    assert Path(module.__file__).is_relative_to(APP), module.__file__
 
 from accounts.demo import build_org  # noqa: E402
 
@@ -72,7 +77,7 @@ def main() -> None:
         clients[username] = Client()
         clients[username].force_login(org.by_username[username])
     anonymous = Client()
-    print(f"serving {args.app_dir.resolve()}; production settings, in process; "
+    print(f"serving {APP}; production settings, in process; "
           f"median of {args.repeat}; ms of CPU (wall), queries")
     cpu, wall, n = measure(anonymous, "/accounts/login/", args.repeat)
     print(f"{'reference: login page (anonymous)':<36} {cpu:6.1f} ({wall:6.1f}) {n:3d}")

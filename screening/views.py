@@ -29,6 +29,9 @@ from .trivial import assess
 OPEN_STATES = (Clue.State.REGISTERED, Clue.State.VERIFYING, Clue.State.AWAITING_APPROVAL)
 # Sortable columns: non-null and indexed (clue_keyset, the unique number), for keyset pages.
 CLUE_SORTS = {"number": "线索编号", "registered_on": "登记日期"}
+# what the list's rows (rows.py) and its sort keys read; not the long texts
+LIST_FIELDS = ("number", "registered_on", "damage_type", "place_detail", "state", "department",
+               "channel", "place")
 
 
 @login_required
@@ -37,7 +40,7 @@ def clue_list(request):
     filters = ClueFilterForm(request.GET or None)
     clues = filters.apply(
         Clue.objects.visible_to(request.user)
-        .select_related("department", "channel", "place")
+        .select_related("department", "channel", "place").only(*LIST_FIELDS)
     )
     sorting = Sorting(request, CLUE_SORTS, default="-registered_on")
     page = keyset_page(clues, key=sorting.key, descending=sorting.descending,
