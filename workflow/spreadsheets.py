@@ -48,6 +48,9 @@ _MAX_TITLE = 31
 # _xHHHH_), a literal _xHHHH_ (its underscore escaped), and the two non-characters
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+# a text needing more than the plain inline string: formula-like, blank at either end, escapes
+_NOT_PLAIN = re.compile(r"^[=+\-@\s]|\s\Z|" + _NEEDS_ESCAPE.pattern)
+_CACHE_LIMIT = 2048  # cell bodies kept per column kind
 _CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
@@ -266,32 +269,42 @@ class Sheet:
 
     # -- cells ------------------------------------------------------------------------------
 
-    def text_cell(self, bold: bool = False) -> Callable[[str, object], str]:
-        """cell(reference, value) -> the XML of a string cell."""
+    def text_cell(self, bold: bool = False) -> Callable[[object], str]:
+        """body(value) -> a string cell's XML after its reference (`<c r="B2"` + body)."""
         key = (TEXT, bold)
         if key in self._writers:
             return self._writers[key]
         style = self.book.style(TEXT, bold=bold)
         quoted = self.book.style(TEXT, bold=bold, quoted=True)
-        needs_escape = _NEEDS_ESCAPE.search
+        slow = _NOT_PLAIN.search
+        cache: dict[str, str] = {}  # channel, department, labels: the same few texts again
 
-        def cell(ref, value):
-            if type(value) is not str:
-                value = str(value)
-            s = quoted if value.startswith(FORMULA_TRIGGERS) else style
-            if needs_escape(value):
-                value = _escape(value)
-            if value[0].isspace() or value[-1].isspace():
-                return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{value}</t>' \
-                       '</is></c>'
-            return f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>'
+        def body(value):
+            key = text = value if type(value) is str else str(value)
+            out = cache.get(key)
+            if out is not None:
+                return out
+            if not text:
+                out = f"{style}/>"
+            elif not slow(text):
+                out = f'{style} t="inlineStr"><is><t>{text}</t></is></c>'
+            else:
+                s = quoted if text.startswith(FORMULA_TRIGGERS) else style
+                if _NEEDS_ESCAPE.search(text):
+                    text = _escape(text)
+                space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() \
+                    else ""
+                out = f'{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+            if len(cache) < _CACHE_LIMIT:
+                cache[key] = out
+            return out
 
-        self._writers[key] = cell
-        return cell
+        self._writers[key] = body
+        return body
 
-    def cell_writer(self, kind: str, bold: bool = False) -> Callable[[str, object], str]:
-        """cell(reference, value) -> the XML of a cell of `kind` holding a non-empty value; a
-        value of another type is written as text."""
+    def cell_writer(self, kind: str, bold: bool = False) -> Callable[[object], str]:
+        """body(value) -> the XML of a cell of `kind` holding a non-empty value, after its
+        reference; a value of another type is written as text."""
         if kind not in (DATE, AMOUNT, COUNT, NUMBER):
             return self.text_cell(bold)
         key = (kind, bold)
@@ -300,23 +313,30 @@ class Sheet:
         style = self.book.style(kind, bold=bold)
         text = self.text_cell(bold)
         if kind == DATE:
-            def cell(ref, value):
-                if type(value) is date and value >= _FIRST_PLAIN_SERIAL:
-                    return f'<c r="{ref}"{style}><v>{value.toordinal() - _EXCEL_EPOCH}</v></c>'
-                if isinstance(value, date):
-                    if isinstance(value, datetime) and value.tzinfo is not None:
+            days: dict[date, str] = {}
+
+            def body(value):
+                if type(value) is date:
+                    out = days.get(value)
+                    if out is None:
+                        out = f"{style}><v>{serial(value)}</v></c>"
+                        if len(days) < _CACHE_LIMIT:
+                            days[value] = out
+                    return out
+                if isinstance(value, datetime):
+                    if value.tzinfo is not None:  # as xlsxwriter's remove_timezone did
                         value = value.replace(tzinfo=None)
-                    return f'<c r="{ref}"{style}><v>{_number(serial(value))}</v></c>'
-                return text(ref, value)
+                    return f"{style}><v>{_number(serial(value))}</v></c>"
+                return text(value)
         else:
-            def cell(ref, value):
+            def body(value):
                 if type(value) is int:
-                    return f'<c r="{ref}"{style}><v>{value}</v></c>'
+                    return f"{style}><v>{value}</v></c>"
                 if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                    return f'<c r="{ref}"{style}><v>{_number(float(value))}</v></c>'
-                return text(ref, value)
-        self._writers[key] = cell
-        return cell
+                    return f"{style}><v>{_number(float(value))}</v></c>"
+                return text(value)
+        self._writers[key] = body
+        return body
 
     def _append(self, row: int, cells: list[str], last_col: int) -> None:
         if cells:
@@ -348,7 +368,8 @@ class Sheet:
             elif value is None or value == "":
                 continue
             else:
-                cells.append(self.cell_writer(kinds[col] if kinds else TEXT, bold)(ref, value))
+                cells.append(f'<c r="{ref}"'
+                             + self.cell_writer(kinds[col] if kinds else TEXT, bold)(value))
             last = col
         self._append(row, cells, last)
         return row
@@ -437,7 +458,7 @@ class Table(Sheet):
         self.row([c.header for c in self.columns], header=True)
         self.frozen_rows = self.next_row
         self.repeated_row = self.header_row
-        self._cells = [(column_letter(i), self.cell_writer(kind))
+        self._bodies = [(column_letter(i), self.cell_writer(kind))
                        for i, kind in enumerate(self.kinds)]
         self.data_rows = 0
         self.finished = False
@@ -449,9 +470,9 @@ class Table(Sheet):
         self.data_rows += 1
         number = str(row + 1)
         cells, last = [], -1
-        for col, ((letter, cell), value) in enumerate(zip(self._cells, values, strict=True)):
+        for col, ((letter, body), value) in enumerate(zip(self._bodies, values, strict=True)):
             if value is not None and value != "":
-                cells.append(cell(letter + number, value))
+                cells.append(f'<c r="{letter}{number}"{body(value)}')
                 last = col
         self._append(row, cells, last)
 
