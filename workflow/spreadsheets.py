@@ -41,7 +41,7 @@ _NUMBER_FORMATS = {DATE: DATE_FORMAT, AMOUNT: AMOUNT_FORMAT, COUNT: COUNT_FORMAT
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # serial 0 from 1900-03-01 on (1900 date system)
 _FIRST_PLAIN_SERIAL = date(1900, 3, 1)  # before it, Excel's phantom 1900-02-29 shifts by one
 _FLUSH_EVERY = 500  # rows assembled before they are written to the sheet's temporary file
-COMPRESS_LEVEL = 1  # zlib: 6 costs about a second more on the 100,000-clue list for 10% less
+COMPRESS_LEVEL = 1  # zlib 6: the screening list 22% smaller for 45% more CPU in the writer
 _MAX_TITLE = 31
 
 # what needs escaping in a text: XML's & < >, the control characters XML cannot carry (Excel's
