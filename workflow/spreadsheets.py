@@ -400,8 +400,8 @@ class Sheet:
             dimension = "A1"
         else:
             dimension = f"A1:{column_letter(self._last_col)}{self._last_row + 1}"
-        view = f'<sheetView{" tabSelected=" + chr(34) + "1" + chr(34) if selected else ""} ' \
-               'workbookViewId="0"'
+        view = '<sheetView tabSelected="1" workbookViewId="0"' if selected else \
+            '<sheetView workbookViewId="0"'
         if self.frozen_rows:
             top = f"A{self.frozen_rows + 1}"
             view += (f'><pane ySplit="{self.frozen_rows}" topLeftCell="{top}" '
