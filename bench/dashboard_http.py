@@ -30,8 +30,10 @@ from django.db import connection  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from lists_http import (  # noqa: E402  (sets up Django)
+    MARK,
     USERS,
     Session,
+    _load,
     drive,
     free_port,
     generate,
@@ -40,13 +42,90 @@ from lists_http import (  # noqa: E402  (sets up Django)
 )
 
 from accounts.demo import build_org  # noqa: E402
+from accounts.models import Department  # noqa: E402
 from cases.models import Case  # noqa: E402
 from oversight import figures, periods, summary  # noqa: E402
 from oversight.selection import Selection  # noqa: E402
+from parties.models import Party  # noqa: E402
+from restoration.models import FundObligation  # noqa: E402
 from screening.models import Clue  # noqa: E402
 from workflow.models import Deadline  # noqa: E402
 
 PAGES = {"quarter": "/oversight/?period={quarter}", "year": "/oversight/?period={year}"}
+
+
+def generate_money(org) -> None:
+    """The money the dashboard sums, set-based: for the cases past investigation (磋商, 履行,
+    结案), 40% of them an obligor and an obligation (70% by agreement, 25% by judgment, 5% an
+    early end; 3% cancelled; paid in full, in part or not yet), 10% of those in 履行 or 结案 a
+    restoration deposit (partly applied or refunded) and 5% a compensation account with a paid
+    spending request for restoration. Written with triggers off like the rest of the data:
+    the summary rebuild counts it."""
+    if FundObligation.objects.filter(note=MARK).exists():
+        return
+    officer = org.by_username["jingban"]
+    party = Party.objects.create(kind=Party.Kind.ORGANISATION, name="基准测试赔偿义务人",
+                                 credit_code="91140100BENCH0000X", created_by=officer)
+    finance = Department.objects.filter(kind=Department.Kind.FINANCE).first()
+    params = {"party": party.pk, "officer": officer.pk, "finance": finance.pk}
+    owing = ("c.stage IN ('negotiating', 'performing', 'closed') AND c.id %% 10 < 4 "
+             "AND c.number LIKE 'BENCH-%%'")
+    _load("cases_caseobligor", f"""
+        INSERT INTO cases_caseobligor (role, note, case_id, party_id)
+        SELECT 'principal', 'BENCH', c.id, %(party)s FROM cases_case c WHERE {owing}
+        """, params)
+    _load("restoration_fundobligation", """
+        INSERT INTO restoration_fundobligation (source, kind, amount, paid, outstanding,
+            cross_county, guarantee, note, status, case_id, obligor_id, payee_treasury_id)
+        SELECT source, 'restoration_cost', amount, paid, amount - paid, FALSE, '', 'BENCH',
+               CASE WHEN cancel THEN 'cancelled' WHEN paid = amount THEN 'paid' ELSE 'open' END,
+               case_id, obligor_id, jurisdiction_id
+        FROM (SELECT CASE WHEN p < 0.7 THEN 'agreement' WHEN p < 0.95 THEN 'judgment'
+                          ELSE 'early_end' END AS source, amount,
+                     CASE WHEN q < 0.5 THEN amount WHEN q < 0.8 THEN round(amount * q, 2)
+                          ELSE 0 END AS paid, random() < 0.03 AS cancel,
+                     case_id, obligor_id, jurisdiction_id
+              FROM (SELECT random() AS p, random() AS q,
+                           round((10000 + random() * 2000000)::numeric, 2) AS amount,
+                           c.id AS case_id, o.id AS obligor_id, c.jurisdiction_id
+                    FROM cases_caseobligor o JOIN cases_case c ON c.id = o.case_id
+                    WHERE o.note = 'BENCH') AS r) AS g
+        """, params)
+    _load("restoration_deposit", """
+        INSERT INTO restoration_deposit (agreed_amount, received, refunded, applied, held,
+                                         case_id, obligor_id)
+        SELECT amount, amount, refunded, applied, amount - refunded - applied, case_id,
+               obligor_id
+        FROM (SELECT amount, CASE WHEN p < 0.2 THEN amount ELSE 0 END AS refunded,
+                     CASE WHEN p >= 0.2 AND p < 0.4 THEN round(amount / 2, 2) ELSE 0 END
+                       AS applied, case_id, obligor_id
+              FROM (SELECT round((50000 + random() * 500000)::numeric, 2) AS amount,
+                           random() AS p, c.id AS case_id, o.id AS obligor_id
+                    FROM cases_caseobligor o JOIN cases_case c ON c.id = o.case_id
+                    WHERE o.note = 'BENCH' AND c.stage IN ('performing', 'closed')
+                      AND c.id %% 100 < 25) AS r) AS g
+        """, params)
+    _load("restoration_fundaccount", """
+        INSERT INTO restoration_fundaccount (fund, received, spent, balance, case_id,
+                                             treasury_id)
+        SELECT 'compensation', paid, round(paid / 2, 2), paid - round(paid / 2, 2), case_id,
+               payee_treasury_id
+        FROM restoration_fundobligation
+        WHERE note = 'BENCH' AND status <> 'cancelled' AND paid > 0 AND case_id %% 20 = 1
+        """, params)
+    _load("restoration_spendingrequest", """
+        INSERT INTO restoration_spendingrequest (purpose_kind, purpose, budget, submitted_on,
+            review_opinion, approved_amount, reviewed_on, paid_on, voucher_number, state,
+            account_id, case_id, requested_by_id, reviewing_department_id, reviewed_by_id)
+        SELECT (ARRAY['restoration', 'alternative', 'publicity'])[1 + floor(random() * 3)::int],
+               '基准测试', a.spent, date '2026-03-01', '同意', a.spent, date '2026-03-10',
+               date '2026-03-20', 'BENCH', 'paid', a.id, a.case_id, %(officer)s,
+               %(finance)s, %(officer)s
+        FROM restoration_fundaccount a JOIN cases_case c ON c.id = a.case_id
+        WHERE c.number LIKE 'BENCH-%%'
+        """, params)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def figure_times(org, period_code: str, label: str = "") -> None:
@@ -101,8 +180,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     org = build_org()
     generate(org, args.clues, args.cases, args.deadlines)
+    generate_money(org)
     print(f"clues {Clue.objects.count():,}; cases {Case.objects.count():,}; "
-          f"deadlines {Deadline.objects.count():,}", flush=True)
+          f"deadlines {Deadline.objects.count():,}; obligations "
+          f"{FundObligation.objects.count():,}", flush=True)
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
     today = timezone.localdate()
@@ -112,8 +193,9 @@ def main() -> None:
     started = time.perf_counter()
     logging.getLogger("oversight.summary").setLevel(logging.CRITICAL)
     summary.rebuild()
-    print(f"clue summary rebuilt in {time.perf_counter() - started:.1f} s: "
-          f"{summary.ClueCount.objects.count():,} rows", flush=True)
+    print(f"summaries rebuilt in {time.perf_counter() - started:.1f} s: "
+          f"{summary.ClueCount.objects.count():,} clue rows, "
+          f"{summary.MoneyCount.objects.count():,} money rows", flush=True)
     print("figure groups, one process:")
     for code in codes.values():
         for use in ([False, True] if args.compare else [True]):

@@ -205,3 +205,37 @@ class CaseCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.stage} {self.n}"
+
+
+class MoneyCount(models.Model):
+    """The money of the cases per department, jurisdiction and damage type of the case: the
+    dashboard's money figures (赔偿资金; CQ 十五; NAT 十一; NT 三(十一); SX 第三十七条) read these
+    rows instead of every obligation, deposit and spending request of the scope. Agreed and
+    judged are the obligations' amounts by source, paid and outstanding theirs (cancelled
+    obligations excluded); held and applied the deposits'; spent adds the paid spending for
+    restoration purposes to the applied deposits. Kept by triggers on the three tables and on
+    cases_case (a case moved takes its money along; migration 0005), rebuilt nightly with the
+    other summaries (oversight/summary.py)."""
+
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    damage_type = models.CharField(max_length=16)
+    agreed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    judged = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    paid = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    outstanding = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    held = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    spent = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "赔偿资金汇总"
+        verbose_name_plural = "赔偿资金汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["department", "jurisdiction", "damage_type"], name="moneycount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.damage_type} {self.paid}"
