@@ -126,20 +126,33 @@ def case_groups(sel) -> list[tuple]:
 
     counts = _narrow(sel, CaseCount.objects.filter(CaseCount.objects.own_scope_q(department)))
     in_months = (Q(month__range=months) if months else Q(pk__in=[]))
-    add(counts.values_list("jurisdiction_id", "damage_type", "stage")
-        .annotate(total=Sum("n"), opened=Coalesce(Sum("n", filter=in_months), 0),
-                  money=Sum("claimed")).order_by())
+    major = Case.Classification.MAJOR
+    majors: dict[str, int] = {}  # 重大 cases by stage, counted in the same scan (major_counts)
+    for j, d, st, n, opened, claimed, m in (
+            counts.values_list("jurisdiction_id", "damage_type", "stage")
+            .annotate(total=Sum("n"), opened=Coalesce(Sum("n", filter=in_months), 0),
+                      money=Sum("claimed"),
+                      major=Coalesce(Sum("n", filter=Q(classification=major)), 0))
+            .order_by()):
+        add([(j, d, st, n, opened, claimed)])
+        majors[st] = majors.get(st, 0) + m
     # the opened count of the days outside the period's whole months, from the cases
     edges = Q(opened_on__range=span)
     whole = Q(pk__in=[])
     if months:
         whole = Q(opened_on__range=(months[0], _next_month(months[1]) - timedelta(days=1)))
         edges &= ~whole
-    for j, d, st, n in (sel.cases().filter(edges).values_list("jurisdiction_id", "damage_type",
-                                                              "stage")
-                        .annotate(n=Count("id")).order_by()):
-        add([(j, d, st, 0, n, ZERO)])
-    add(_group_cases(_participant_only(sel, Case, department), whole))
+    if not months or (months[0], _next_month(months[1]) - timedelta(days=1)) != span:
+        for j, d, st, n in (sel.cases().filter(edges)
+                            .values_list("jurisdiction_id", "damage_type", "stage")
+                            .annotate(n=Count("id")).order_by()):
+            add([(j, d, st, 0, n, ZERO)])
+    joint = _participant_cases(sel, department)
+    add(_group_cases(joint, whole))
+    for st, n in joint.filter(classification=major).values_list("stage").annotate(
+            n=Count("id")).order_by():
+        majors[st] = majors.get(st, 0) + n
+    sel.memo["major_by_stage"] = majors
     return [(*k, n, opened, claimed) for k, (n, opened, claimed) in totals.items()]
 
 
@@ -157,6 +170,14 @@ def _participant_only(sel, model, department):
                    .exclude(model.objects.own_scope_q(department)))
 
 
+def _participant_cases(sel, department):
+    """`_participant_only` for cases, read once per page (a handful of joint cases, usually
+    none: then the figures ask nothing more)."""
+    ids = sel.once("participant_case_ids", lambda: list(
+        _participant_only(sel, Case, department).values_list("pk", flat=True)))
+    return Case.objects.filter(pk__in=ids) if ids else Case.objects.none()
+
+
 def cases_started(sel, first: date, last: date) -> list[tuple[date, int]]:
     """(first day of the month, cases opened) from `first` to `last`, whole months: the
     trend's 启动 per quarter is added up from these."""
@@ -168,7 +189,7 @@ def cases_started(sel, first: date, last: date) -> list[tuple[date, int]]:
     counts = _narrow(sel, CaseCount.objects.filter(CaseCount.objects.own_scope_q(department)))
     rows = list(counts.filter(month__range=(first, last)).values_list("month")
                 .annotate(total=Sum("n")).order_by())
-    rows += list(_participant_only(sel, Case, department).filter(opened_on__range=(first, last))
+    rows += list(_participant_cases(sel, department).filter(opened_on__range=(first, last))
                  .annotate(m=TruncMonth("opened_on")).values_list("m")
                  .annotate(n=Count("id")).order_by())
     return rows
@@ -182,11 +203,15 @@ def major_counts(sel, ended) -> tuple[int, int]:
         counts = sel.cases().filter(classification=major).aggregate(
             total=Count("id"), open=Count("id", filter=~Q(stage__in=ended)))
         return counts["total"], counts["open"]
+    if "major_by_stage" in sel.memo:  # counted with the case groups of the same page
+        by_stage = sel.memo["major_by_stage"]
+        return (sum(by_stage.values()),
+                sum(n for st, n in by_stage.items() if st not in ended))
     counts = _narrow(sel, CaseCount.objects.filter(CaseCount.objects.own_scope_q(department))) \
         .filter(classification=major).aggregate(
             total=Coalesce(Sum("n"), 0),
             open=Coalesce(Sum("n", filter=~Q(stage__in=ended)), 0))
-    extra = _participant_only(sel, Case, department).filter(classification=major).aggregate(
+    extra = _participant_cases(sel, department).filter(classification=major).aggregate(
         total=Count("id"), open=Count("id", filter=~Q(stage__in=ended)))
     return counts["total"] + extra["total"], counts["open"] + extra["open"]
 
@@ -243,11 +268,15 @@ def money_groups(sel) -> list[tuple]:
     counts = _narrow(sel, MoneyCount.objects.filter(MoneyCount.objects.own_scope_q(department)))
     rows = list(counts.values_list("jurisdiction_id", "damage_type")
                 .annotate(*(Sum(name) for name in MONEY)).order_by())
-    extra = sum_money(_participant_only(sel, Case, department).values("pk"))
-    if not extra:
-        return rows
+    joint = _participant_cases(sel, department)
+    if not joint.query.is_empty():
+        rows += sum_money(joint.values("pk"))
+    return _add_up(rows)
+
+
+def _add_up(rows: list[tuple]) -> list[tuple]:
     totals: dict[tuple, list] = {}
-    for j, d, *amounts in rows + extra:
+    for j, d, *amounts in rows:
         row = totals.setdefault((j, d), [ZERO] * len(MONEY))
         for i, value in enumerate(amounts):
             row[i] += value
@@ -356,6 +385,9 @@ def rebuild() -> list[tuple[tuple, object, object]]:
             [MoneyCount(**dict(zip(MONEY_KEY, k, strict=True)),
                         **dict(zip(MONEY, v, strict=True)))
              for k, v in money_source.items()], batch_size=5000)
+        with connection.cursor() as cursor:  # every row replaced: fresh planner statistics
+            cursor.execute("ANALYZE oversight_cluecount, oversight_casecount, "
+                           "oversight_moneycount")
     for key, stored, counted in diff[:50]:
         log.error("dashboard summary drifted at %s: stored %s, counted %s", key, stored,
                   counted)
