@@ -89,8 +89,9 @@ def clue_groups(sel) -> list[tuple[int, int, str, int]]:
     add(_narrow(sel, counts).filter(month__range=(first, last))
         .values_list("jurisdiction_id", "channel_id", "outcome").annotate(s=Sum("n"))
         .order_by())
-    edges = Q(registered_on__range=(start, end)) & ~Q(registered_on__range=(first, last_day))
-    add(_count_clues(sel.clues().filter(edges)))
+    if (first, last_day) != (start, end):  # a custom period's partial months
+        edges = Q(registered_on__range=(start, end)) & ~Q(registered_on__range=(first, last_day))
+        add(_count_clues(sel.clues().filter(edges)))
     add(_count_clues(_participant_only(sel, Clue, department)
                      .filter(registered_on__range=(first, last_day))))
     return [(*k, n) for k, n in totals.items()]
@@ -143,6 +144,7 @@ def case_groups(sel) -> list[tuple]:
         whole = Q(opened_on__range=(months[0], _next_month(months[1]) - timedelta(days=1)))
         edges &= ~whole
     if not months or (months[0], _next_month(months[1]) - timedelta(days=1)) != span:
+        # a custom period's partial months
         for j, d, st, n in (sel.cases().filter(edges)
                             .values_list("jurisdiction_id", "damage_type", "stage")
                             .annotate(n=Count("id")).order_by()):
