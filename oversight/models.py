@@ -4,13 +4,14 @@ is counted when it is generated (oversight/annual.py); a final version keeps its
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import ScopedQuerySet, department_q
 from workflow import approvals
 from workflow.audit import AuditedModel
 
@@ -142,7 +143,18 @@ approvals.register(approvals.ApprovalAction(
 class SummaryQuerySet(ScopedQuerySet):
     """Summary rows are scoped like the records they count (accounts/scoping.py): by the counted
     records' department and jurisdiction. The participant part of the rule (joint records of
-    other departments) is not in the key: oversight/summary.py counts those from the records."""
+    other departments) is not in the key: oversight/summary.py counts those from the records.
+
+    The rule's department part is applied to the departments (and the lead's to the
+    jurisdictions) and the rows kept by id: the same set as the joined form, without joining
+    every summary row to its department and jurisdiction (a hashed subquery of a few ids)."""
+
+    def own_scope_q(self, department) -> Q:
+        if department.is_lead:
+            return Q(jurisdiction_id__in=Jurisdiction.objects.filter(
+                path__startswith=department.jurisdiction.path).values("pk"))
+        return Q(department_id__in=Department.objects.filter(department_q(department))
+                 .values("pk"))
 
 
 class ClueCount(models.Model):
