@@ -181,6 +181,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--compare", action="store_true",
                         help="also without the clue summary (ECOCLAIM_CLUE_SUMMARY=0), first")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout (e.g. /work/main) served on the same data right "
+                             "before this one: the code before a change, same conditions")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that gunicorn is stopped too
     assert connection.vendor == "postgresql", "set DATABASE_URL to a scratch PostgreSQL db"
@@ -217,16 +220,22 @@ def main() -> None:
     urls = [PAGES[k].format(**codes) for k in PAGES]
     connection.close()
 
+    here = Path(__file__).resolve().parent.parent
     for use in ([False, True] if args.compare else [True]):
         os.environ["ECOCLAIM_CLUE_SUMMARY"] = "1" if use else "0"
+        if use and args.baseline:
+            # the same collected static files (the baseline's own may not be collected)
+            os.environ.setdefault("ECOCLAIM_VAR_DIR", str(Path(settings.STATIC_ROOT).parent))
+            print(f"\nbaseline: {args.baseline}", flush=True)
+            serve(args, urls, args.baseline)
         print("\n" + ("with the clue summary" if use else "without the clue summary "
                       "(ECOCLAIM_CLUE_SUMMARY=0)"), flush=True)
-        serve(args, urls)
+        serve(args, urls, here)
 
 
-def serve(args, urls) -> None:
+def serve(args, urls, app_dir: Path) -> None:
     port = free_port()
-    server = start_gunicorn(port, args.workers, Path(__file__).resolve().parent.parent)
+    server = start_gunicorn(port, args.workers, app_dir)
     try:
         levels = [int(c) for c in args.concurrency.split(",")]
         print(f"\ngunicorn {args.workers} sync workers, production settings; "
