@@ -4,13 +4,14 @@ is counted when it is generated (oversight/annual.py); a final version keeps its
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import ScopedQuerySet, department_q
 from workflow import approvals
 from workflow.audit import AuditedModel
 
@@ -142,7 +143,18 @@ approvals.register(approvals.ApprovalAction(
 class SummaryQuerySet(ScopedQuerySet):
     """Summary rows are scoped like the records they count (accounts/scoping.py): by the counted
     records' department and jurisdiction. The participant part of the rule (joint records of
-    other departments) is not in the key: oversight/summary.py counts those from the records."""
+    other departments) is not in the key: oversight/summary.py counts those from the records.
+
+    The rule's department part is applied to the departments (and the lead's to the
+    jurisdictions) and the rows kept by id: the same set as the joined form, without joining
+    every summary row to its department and jurisdiction (a hashed subquery of a few ids)."""
+
+    def own_scope_q(self, department) -> Q:
+        if department.is_lead:
+            return Q(jurisdiction_id__in=Jurisdiction.objects.filter(
+                path__startswith=department.jurisdiction.path).values("pk"))
+        return Q(department_id__in=Department.objects.filter(department_q(department))
+                 .values("pk"))
 
 
 class ClueCount(models.Model):
@@ -205,3 +217,37 @@ class CaseCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.stage} {self.n}"
+
+
+class MoneyCount(models.Model):
+    """The money of the cases per department, jurisdiction and damage type of the case: the
+    dashboard's money figures (赔偿资金; CQ 十五; NAT 十一; NT 三(十一); SX 第三十七条) read these
+    rows instead of every obligation, deposit and spending request of the scope. Agreed and
+    judged are the obligations' amounts by source, paid and outstanding theirs (cancelled
+    obligations excluded); held and applied the deposits'; spent adds the paid spending for
+    restoration purposes to the applied deposits. Kept by triggers on the three tables and on
+    cases_case (a case moved takes its money along; migration 0005), rebuilt nightly with the
+    other summaries (oversight/summary.py)."""
+
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    damage_type = models.CharField(max_length=16)
+    agreed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    judged = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    paid = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    outstanding = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    held = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    spent = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "赔偿资金汇总"
+        verbose_name_plural = "赔偿资金汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["department", "jurisdiction", "damage_type"], name="moneycount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.damage_type} {self.paid}"
