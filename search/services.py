@@ -25,6 +25,7 @@ search/migrations (3 characters and more; see docs/search.md for 1–2 character
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -43,7 +44,7 @@ ACTIVE = ("open", "overdue")  # workflow.Deadline statuses still running
 # index range of the primary key (rows are stored in id order): its trigram match is a
 # BitmapAnd of the two indexes, and it reads only the matches in the slice, so a word found in
 # 12,400 of 5,000,000 clues reads a few hundred of them, not all (docs/search.md).
-WINDOWS = (20_000, 160_000, 1_280_000)
+WINDOWS = (5_000, 100_000)
 # A trigram index serves 3 characters or more. A shorter query's text match reads only the newest
 # SHORT_QUERY_WINDOW ids of each kind (one slice), never the whole table: an absent 2-character
 # word took 30–40 s on 5,000,000 clues (docs/search.md).
@@ -54,7 +55,13 @@ SHORT_QUERY_WINDOW = 20_000
 # of the 当事人 group (at most LIMIT + 1): a record the user may see names only parties the user
 # may see, and each of those parties links to its full history (parties/history.py).
 PARTY_CANDIDATES = 200
-PARTY_ROUNDS = 5
+PARTY_ROUNDS = 3
+# A party name of 1–2 characters is matched from its start in every party (the name's prefix
+# index: a person's name begins with the surname) and anywhere in it among the newest
+# PARTY_SHORT_WINDOW parties; scanning all 200,000 names for an infix took 55–70 ms.
+PARTY_SHORT_WINDOW = 20_000
+# Where a table's id range ends is read once a minute per process (an id slice above it is open).
+NEWEST_TTL = 60.0
 KINDS = {"cases": "案件", "clues": "线索", "parties": "当事人", "documents": "文书"}
 
 
@@ -74,6 +81,7 @@ class Group:
     label: str
     hits: list[Hit] = field(default_factory=list)
     more: bool = False  # more than LIMIT hits: shown as "20+", with a link to the full list
+    model: type | None = None  # whose deadlines the hits show (cases, clues)
 
     @property
     def cursor(self) -> int | None:
@@ -124,6 +132,10 @@ def matching_parties(text: str):
     code = _identity_code(text)
     if code:
         return Party.objects.filter(Q(credit_code=code) | Q(id_number=code))
+    if len(text) < TRIGRAM:
+        low = max(_newest_id(Party) - PARTY_SHORT_WINDOW, 0)
+        return Party.objects.filter(Q(name__startswith=text)
+                                    | Q(name__contains=text, pk__gt=low))
     return Party.objects.filter(name__contains=text)
 
 
@@ -166,18 +178,24 @@ def visible_parties(user, text: str, *, before: int | None = None,
     return found
 
 
-def _next_deadlines(model, pks: list[int]) -> dict[int, object]:
-    """The earliest running deadline of each record (its own deadlines), in one query."""
+def _fill_next_deadlines(groups: list[Group]) -> None:
+    """Each case's and clue's hit gets its earliest running deadline (the record's own), one
+    query for all the groups."""
     from workflow.models import Deadline
 
-    if not pks:
-        return {}
-    ct = ContentType.objects.get_for_model(model)
-    found: dict[int, object] = {}
-    for d in (Deadline.objects.filter(content_type=ct, object_id__in=pks, status__in=ACTIVE)
-              .order_by("object_id", "due", "id")):
-        found.setdefault(d.object_id, d)
-    return found
+    wanted = [(g, ContentType.objects.get_for_model(g.model)) for g in groups
+              if g.model is not None and g.hits]
+    if not wanted:
+        return
+    q = Q()
+    for group, ct in wanted:
+        q |= Q(content_type=ct, object_id__in=[h.pk for h in group.hits])
+    found: dict[tuple[int, int], object] = {}
+    for d in Deadline.objects.filter(q, status__in=ACTIVE).order_by("object_id", "due", "id"):
+        found.setdefault((d.content_type_id, d.object_id), d)
+    for group, ct in wanted:
+        for hit in group.hits:
+            hit.next_due = found.get((ct.pk, hit.pk))
 
 
 def _text_q(text: str, number: str, *, number_field: str = "number",
@@ -188,35 +206,53 @@ def _text_q(text: str, number: str, *, number_field: str = "number",
     return q
 
 
-def _slices(top: int, text: str):
-    """(low, high] id ranges of the text match, newest first, down to 0 (low None: the rest)."""
+_newest: dict[str, tuple[float, int]] = {}
+
+
+def _newest_id(model) -> int:
+    """The table's highest id, as read at most NEWEST_TTL seconds ago (0 for an empty table).
+    Only where the slices start depends on it: the first slice has no upper bound."""
+    label = model._meta.label
+    now = time.monotonic()
+    read_at, newest = _newest.get(label, (0.0, 0))
+    if now - read_at > NEWEST_TTL or not newest:
+        newest = (model._default_manager.order_by("-pk").values_list("pk", flat=True)
+                  .first() or 0)
+        _newest[label] = (now, newest)
+    return newest
+
+
+def _slices(newest: int, top: int | None, text: str):
+    """(low, high] id ranges of a text match, newest first, down to the oldest (low None: the
+    rest; high None: no upper bound, so that records newer than `newest` are in the first).
+    Words with CJK characters are sliced; a query without (part of a number, a code) matches
+    few rows through its trigrams and is read in one query. Under TRIGRAM characters: one
+    slice, the newest SHORT_QUERY_WINDOW ids of the table, on every page."""
     if len(text) < TRIGRAM:
-        yield max(top - SHORT_QUERY_WINDOW, 0), top
+        yield max(newest - SHORT_QUERY_WINDOW, 0), top
         return
-    high = top
+    if text.isascii():
+        yield None, top
+        return
+    high, edge = top, newest if top is None else top
     for size in WINDOWS:
-        low = high - size
+        low = edge - size
         if low <= 0:
             break
         yield low, high
-        high = low
+        high = edge = low
     yield None, high
 
 
 def _text_matches(base, q: Q, text: str, before: int | None, need: int) -> list:
-    """The newest `need` rows of `base` (scoped) matching `q`, below `before`, read slice by
-    slice (`_slices`); under TRIGRAM characters, within the newest SHORT_QUERY_WINDOW ids of the
-    table only (then not below `before` either: the same slice on every page)."""
-    newest = base.model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
-    if newest is None:
-        return []
-    top = newest if before is None else before - 1
-    if len(text) < TRIGRAM:
-        low, _ = next(_slices(newest, text))
-        return list(base.filter(q, pk__gt=low, pk__lte=top).order_by("-pk")[:need])
+    """The newest `need` rows of `base` (scoped) matching `q`, below `before`, slice by slice
+    (`_slices`), stopping once there are enough."""
+    top = None if before is None else before - 1
     rows: list = []
-    for low, high in _slices(top, text):
-        window = base.filter(q, pk__lte=high)
+    for low, high in _slices(_newest_id(base.model), top, text):
+        window = base.filter(q)
+        if high is not None:
+            window = window.filter(pk__lte=high)
         if low is not None:
             window = window.filter(pk__gt=low)
         rows += window.order_by("-pk")[: need - len(rows)]
@@ -263,9 +299,9 @@ def _cases(user, text: str, number: str, party_ids: list[int], before=None) -> G
     q = None if _identity_code(text) else _text_q(text, number,
                                                    text_fields=("cause", "summary"))
     rows, group.more = _records(base, q, text, CaseObligor.objects, "case", party_ids, before)
-    due = _next_deadlines(Case, [c.pk for c in rows])
+    group.model = Case
     group.hits = [Hit(c.number, c.get_absolute_url(), f"{c.cause} · {c.department}",
-                      c.get_stage_display(), due.get(c.pk), c.pk) for c in rows]
+                      c.get_stage_display(), pk=c.pk) for c in rows]
     return group
 
 
@@ -279,10 +315,10 @@ def _clues(user, text: str, number: str, party_ids: list[int], before=None) -> G
     q = None if _identity_code(text) else _text_q(text, number, text_fields=("summary",))
     rows, group.more = _records(base, q, text, Clue.suspected_obligors.through.objects, "clue",
                                 party_ids, before)
-    due = _next_deadlines(Clue, [c.pk for c in rows])
+    group.model = Clue
     group.hits = [Hit(c.number, c.get_absolute_url(),
-                      f"{c.summary[:60]} · {c.department}", c.get_state_display(),
-                      due.get(c.pk), c.pk) for c in rows]
+                      f"{c.summary[:60]} · {c.department}", c.get_state_display(), pk=c.pk)
+                  for c in rows]
     return group
 
 
@@ -303,15 +339,11 @@ def _documents(user, text: str, number: str, party_ids: list[int], before=None) 
     base = GeneratedDocument.objects.visible_to(user).select_related("case", "obligor")
     if before is not None:
         base = base.filter(pk__lt=before)
-    querysets = [base.filter(_text_q(text, number, number_field="case__number",
-                                     text_fields=("title",)))]
+    # One query: the table is small beside the clues' (an OR with the obligors is cheap here).
+    q = _text_q(text, number, number_field="case__number", text_fields=("title",))
     if party_ids:
-        querysets.append(base.filter(obligor__in=party_ids))
-    found: dict[int, object] = {}
-    for qs in querysets:
-        for row in qs.order_by("-pk")[: LIMIT + 1]:
-            found.setdefault(row.pk, row)
-    rows = sorted(found.values(), key=lambda r: r.pk, reverse=True)
+        q |= Q(obligor__in=party_ids)
+    rows = list(base.filter(q).order_by("-pk")[: LIMIT + 1])
     group.more = len(rows) > LIMIT
     group.hits = [Hit(str(d), d.get_absolute_url(), f"{d.case.number}",
                       d.case.get_stage_display(), pk=d.pk) for d in rows[:LIMIT]]
@@ -344,4 +376,5 @@ def search(user, text: str | None, *, kind: str = "", before: int | None = None)
         "documents": lambda: _documents(user, text, number, party_ids, before),
     }
     groups = [finders[kind]()] if kind else [finder() for finder in finders.values()]
+    _fill_next_deadlines(groups)
     return Results(text, groups, kind, before, parties_capped=len(first) > LIMIT)
