@@ -115,6 +115,12 @@ class Results:
     def total(self) -> int:
         return sum(len(g.hits) for g in self.groups)
 
+    @property
+    def more(self) -> bool:
+        """Some kind has more hits than shown: the total reads "N+", never a count over
+        millions."""
+        return any(g.more for g in self.groups)
+
 
 def clean_query(text: str | None) -> str:
     return " ".join((text or "").split())[:MAX_QUERY]

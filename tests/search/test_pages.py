@@ -73,6 +73,8 @@ def test_each_kind_shows_its_newest_own_records_and_the_full_list_pages_through_
     assert [h.title for h in group.hits] == newest_first[:3] and group.more
     html = response.content.decode()
     assert "3+" in html and "查看全部案件" in html
+    total = sum(len(g.hits) for g in response.context["results"].groups)
+    assert f"共{total}+项结果" in html  # never a count over millions
     assert full_list(client, "晋阳化工", "cases") == newest_first
 
 
