@@ -2,8 +2,7 @@
 
 The page lists the annual report (year and jurisdiction picker; the draft as a web page, PDF
 and Excel) beside the half-year system aggregation (CQ 二, screening/views_reports.py), the
-case-handling ledger (NAT 二: the case list by start date and its Excel export, where the
-export exists) and the major-case ledger (SX 第十二条, cases/views_ledger.py), each with its
+case-handling ledger (NAT 二, oversight/views_ledger.py) and the major-case ledger (SX 第十二条, cases/views_ledger.py), each with its
 own picker. Thin: the report's content comes from oversight/annual.py, its PDF from the
 documents service (oversight/annual_render.py), its Excel from the shared writer
 (oversight/annual_export.py) and its final version from oversight/annual_final.py."""
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Jurisdiction
 from workflow.forms import StyledForm
 
-from . import annual, annual_export, annual_final
+from . import annual, annual_export, annual_final, periods
 from .annual_render import pdf_bytes, report_charts
 from .models import AnnualReportFinal, AnnualReportText
 
@@ -98,7 +97,8 @@ def reports(request):
         and getattr(request.user.department, "is_lead", False),
         "half_year": today.year, "half": 1 if today.month <= 6 else 2,
         "years": list(range(today.year, FIRST_YEAR - 1, -1)),
-        "ledger_from": today.replace(month=1, day=1), "ledger_to": today,
+        "may_ledger": request.user.has_perm("cases.view_case"),
+        "ledger_periods": periods.choices(today), "ledger_period": str(today.year),
         "finals": AnnualReportFinal.objects.visible_to(request.user)
         .select_related("jurisdiction", "created_by").order_by("-year", "jurisdiction__path",
                                                                "-version")[:50],
