@@ -13,6 +13,8 @@ urlpatterns = [
     path("reports/annual.xlsx", views_reports.annual_xlsx, name="annual_xlsx"),
     path("reports/annual/text/", views_reports.annual_text, name="annual_text"),
     path("reports/annual/submit/", views_reports.annual_submit, name="annual_submit"),
+    path("reports/annual/<int:pk>/report-up/", views_reports.annual_report_up,
+         name="annual_report_up"),
     # 案件办理台账 (NAT 二): oversight/views_ledger.py
     path("reports/ledger/", views_ledger.case_ledger, name="case_ledger"),
     path("reports/ledger.xlsx", views_ledger.case_ledger_xlsx, name="case_ledger_xlsx"),

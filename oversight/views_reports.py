@@ -16,13 +16,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Jurisdiction
 from workflow.forms import StyledForm
+from workflow.transitions import TransitionError
 
 from . import annual, annual_export, annual_final, periods
 from .annual_render import pdf_bytes, report_charts
@@ -100,9 +101,22 @@ def reports(request):
         "may_ledger": request.user.has_perm("cases.view_case"),
         "ledger_periods": periods.choices(today), "ledger_period": str(today.year),
         "finals": AnnualReportFinal.objects.visible_to(request.user)
-        .select_related("jurisdiction", "created_by").order_by("-year", "jurisdiction__path",
-                                                               "-version")[:50],
+        .select_related("jurisdiction__parent", "created_by")
+        .order_by("-year", "jurisdiction__path", "-version")[:50],
+        "may_report_up": annual.may_write_text(request.user),
     }
+    if may_annual:
+        # the versions reported by the jurisdictions below (SX 第四十条: 报送省生态环境厅)
+        years = context["years"]
+        year = request.GET.get("reported_year", "")
+        year = int(year) if year.isdigit() and int(year) in years else today.year
+        reported = annual_final.reported_below(request.user, year, today)
+        if reported is not None:
+            rows, total, live_total = reported
+            context.update(reported_year=year, reported_rows=rows,
+                           reported_total=annual_final.cells(total),
+                           reported_live=annual_final.cells(live_total),
+                           reported_fields=annual_final.UNIT_FIELDS)
     return render(request, "oversight/reports.html", context)
 
 
@@ -206,3 +220,20 @@ def annual_submit(request):
     if form.cleaned_data.get("jurisdiction"):
         query += f"&jurisdiction={jurisdiction.pk}"
     return redirect(f"{reverse('oversight:annual_report')}?{query}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def annual_report_up(request, pk):
+    """报送: the coordinator reports an approved final version to the jurisdiction above
+    (SX 第四十条), a transition of the version (annual_final.report_up)."""
+    final = get_object_or_404(AnnualReportFinal.objects.visible_to(request.user), pk=pk)
+    try:
+        annual_final.report_up(final, by=request.user,
+                               expected_state=request.POST.get("seen_state") or None)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        parent = final.jurisdiction.parent
+        messages.success(request, f"{final}已报送{parent.name}。")
+    return redirect("oversight:reports")
