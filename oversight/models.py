@@ -45,6 +45,20 @@ def _coordinator(instance, user) -> bool:
     return may_write_text(user)
 
 
+def _own_coordinator(instance, user) -> bool:
+    """The coordinator of the report's own jurisdiction (not one above it) reports it up."""
+    from .annual import may_write_text
+
+    return may_write_text(user) and user.department.jurisdiction_id == instance.jurisdiction_id
+
+
+def _has_superior(instance) -> bool:
+    return instance.jurisdiction.parent_id is not None
+
+
+_has_superior.description = "本行政区没有上级行政区，无需报送。"
+
+
 def _department_head(instance, user) -> bool:
     from accounts.roles import Role, has_role
 
@@ -64,20 +78,29 @@ class AnnualReportFinalQuerySet(models.QuerySet):
 
         if not may_generate(user):
             return self.none()
-        return self.filter(department_q(user.department, "department__"))
+        # in its own jurisdiction by the scope rule; above it only once reported (报送)
+        own = models.Q(jurisdiction=user.department.jurisdiction_id)
+        reported = models.Q(state=AnnualReportFinal.State.SUBMITTED)
+        return self.filter(department_q(user.department, "department__") & (own | reported))
 
 
 class AnnualReportFinal(FSMModelMixin, AuditedModel):
     """A final version of the annual work report (SX 第四十条): the PDF and Excel frozen when the
     coordinator submits it, approved by the 部门负责人 through workflow.approvals (action
     "annual_report_final") and kept as the archive, as the generated forms are (documents/):
-    待审批 → 已定稿, or 已退回 (a new version is then submitted)."""
+    待审批 → 已定稿, or 已退回 (a new version is then submitted); an approved version is then
+    reported to the jurisdiction above (已报送; SX 第四十条: 12月底前报送省生态环境厅), which
+    sees only reported versions."""
 
     class State(models.TextChoices):
         DRAFT = "draft", "草稿"
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已定稿"
         RETURNED = "returned", "已退回"
+        SUBMITTED = "submitted", "已报送"
+
+    # approved, whether or not reported up since
+    APPROVED_STATES = (State.APPROVED, State.SUBMITTED)
 
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="行政区", on_delete=models.PROTECT,
                                      related_name="+")
@@ -97,6 +120,10 @@ class AnnualReportFinal(FSMModelMixin, AuditedModel):
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     approved_at = models.DateTimeField("定稿时间", null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True,
+                                     blank=True, editable=False, on_delete=models.PROTECT,
+                                     related_name="+")
 
     objects = AnnualReportFinalQuerySet.as_manager()
 
@@ -129,6 +156,14 @@ class AnnualReportFinal(FSMModelMixin, AuditedModel):
                 permission=_department_head, custom={"label": "退回修改", "hidden": True})
     def send_back(self, by=None, reason=""):
         pass
+
+    # SX 第四十条: 每年12月底前将本年度生态环境损害赔偿工作情况报送省生态环境厅
+    @transition(field=state, source=State.APPROVED, target=State.SUBMITTED,
+                permission=_own_coordinator, conditions=[_has_superior],
+                custom={"label": "报送上级", "hidden": True})
+    def report_up(self, by=None, reason=""):
+        self.submitted_at = timezone.now()
+        self.submitted_by = by
 
 
 # The one approval mechanism (workflow/approvals.py): the final version is approved by the
