@@ -149,6 +149,10 @@ def case_steps(ctx: Context) -> list[NextStep]:
         where = f"鉴定评估：{appraisal.get_method_display()}"
         steps.append(NextStep("录入结果", reverse("cases:appraisal_result", args=[appraisal.pk]),
                               where=where))
+        if not appraisal.period_extended and appraisal.deadline:  # as the 鉴定评估 panel
+            steps.append(NextStep("延长期限", reverse("cases:appraisal_extend",
+                                                    args=[appraisal.pk]),
+                                  where=where, style="outline-secondary"))
     steps += transition_steps(case, user, url=case.get_absolute_url(),
                               post_url=reverse("cases:case_transition", args=[case.pk]))
     if case.stage == S.CONCLUDED and option_named(case, "request_termination", user):
