@@ -229,6 +229,7 @@ def main() -> None:
     sections = [(f"section {name}, {args.events} events", f"/cases/{long.pk}/sections/{name}/#htmx")
                 for name in ("timeline", "investigation", "classification", "appraisals",
                              "negotiation", "documents", "restoration")]
+    in_process(org, pages[2:3] + sections)
     print(f"gunicorn {args.workers} sync workers, {args.clients} clients, "
           f"{args.requests} requests a page; load average {os.getloadavg()[0]:.1f}")
     if args.compare_dir:
@@ -237,6 +238,31 @@ def main() -> None:
     if args.compare_dir:  # once more, so that neither side has the quieter minute alone
         serve(args, args.compare_dir.resolve(), pages[:3], cookies, f"[{args.compare_dir}] ")
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def in_process(org, pages) -> None:
+    """Queries and time of each page in this process (Django's test client, sequential, the
+    median of 5 after one warm-up), for where the time goes."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(org.by_username["jingban"])
+    print("in process (test client, 经办人):")
+    for label, path in pages:
+        headers = {"HTTP_HOST": "127.0.0.1", "secure": True}  # as behind the proxy
+        if path.endswith("#htmx"):
+            headers["HTTP_HX_REQUEST"] = "true"
+        path = path.removesuffix("#htmx")
+        client.get(path, **headers)
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                response = client.get(path, **headers)
+                times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        print(f"  {label:<40} {statistics.median(times):7.1f} ms  {len(queries)} queries  "
+              f"{len(response.content) / 1024:7.1f} KB")
 
 
 def serve(args, app_dir: Path, pages, cookies, prefix: str) -> None:
@@ -262,7 +288,11 @@ def serve(args, app_dir: Path, pages, cookies, prefix: str) -> None:
                   f"{size / 1024:7.1f} KB")
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 if __name__ == "__main__":
     main()

@@ -145,7 +145,9 @@ def case_steps(ctx: Context) -> list[NextStep]:
                               style="outline-primary"))
         steps.append(NextStep("委托鉴定评估", reverse("cases:appraisal_entrust", args=[case.pk]),
                               style="outline-primary", testid="next-appraisal-entrust"))
-    for appraisal in case.appraisals.filter(status=Appraisal.Status.RUNNING):
+    running = (case.appraisals.filter(status=Appraisal.Status.RUNNING)
+               if case.stage in (S.INVESTIGATING, S.APPRAISING) else [])
+    for appraisal in running:
         where = f"鉴定评估：{appraisal.get_method_display()}"
         steps.append(NextStep("录入结果", reverse("cases:appraisal_result", args=[appraisal.pk]),
                               where=where))

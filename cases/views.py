@@ -93,7 +93,7 @@ SECTIONS = [
 ]
 SECTION_TITLES = {name: title for name, title, _ in SECTIONS}
 SECTION_TEMPLATES = {name: template for name, _, template in SECTIONS}
-INLINE = {"initiation", "deadlines"}  # cheap: their data are on the page already
+INLINE = {"deadlines"}  # its data are on the page already (the next deadline)
 
 
 def _visible_case(request, pk):
@@ -115,14 +115,12 @@ def case_detail(request, pk):
     context = {
         "case": case,
         "obligors": case.obligor_links.select_related("party"),
-        "clues": case.clues.select_related("channel"),
-        "participants": case.participants.all(),
+        "clues": case.clues.only("pk", "number"),
         "deadlines": deadlines,
         "next_deadline": next((d for d in deadlines if d.is_active), None),
         "steps_now": steps_now,
         "steps_later": steps_later,
         "can_handle": can_handle,
-        "can_designate": _can_designate(request.user, case),
         "obligor_form": ObligorForm(case=case),
         "steps": stepper(case),
     }

@@ -1,6 +1,6 @@
 """The documents' part of the case page's 下一步 (cases/next_steps.py): the model forms the case's
 stage offers that have not been generated yet (per obligor where the form is), each a button
-generating it, for whoever may generate the case's documents (`views.can_generate`)."""
+generating it, for whoever may generate the case's documents (as `views.can_generate`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from cases.next_steps import Context, NextStep, provider
 
 from . import registry
 from .models import GeneratedDocument
-from .views import can_generate
+from .views import GENERATE
 
 
 @provider
 def document_steps(ctx: Context) -> list[NextStep]:
     case, user = ctx.case, ctx.user
-    if case.is_read_only or not ctx.can_handle or not can_generate(user, case):
+    # can_handle already holds the handling scope that views.can_generate asks for
+    if case.is_read_only or not ctx.can_handle or not user.has_perm(GENERATE):
         return []
     forms = registry.available_for(case)
     if not forms:
