@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CasesConfig(AppConfig):
@@ -10,6 +11,9 @@ class CasesConfig(AppConfig):
         from workflow import approvals
 
         from .services import open_case_from_clue
+
+        # Each app's next_steps.py adds its actions to the case page's 下一步 (cases/next_steps.py).
+        autodiscover_modules("next_steps")
 
         # Issue 3: opening the claim needs the division head's approval (DOMAIN §3.1).
         approvals.register(approvals.ApprovalAction(
