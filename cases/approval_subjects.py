@@ -53,10 +53,12 @@ def case_summary(case: Case, *, note: str = "") -> SubjectSummary:
 
 @register_subject(Case)
 def case_approval_summary(case: Case, request) -> SubjectSummary:
-    note = ""
+    summary = case_summary(case, note="")
     if request.action == "case_initiation":
-        # issue 17: the clue's 启动索赔 was agreed by the 机构负责人 already; form [1] is the
-        # signed record of the start and carries both heads' opinions (NAT 三, 示范文本[1]).
-        note = ("索赔启动登记表（示范文本[1]）须由机构负责人、部门负责人先后签署意见（NAT 三）。"
-                "线索阶段“启动索赔”的同意意见见“此前的审批意见”。")
-    return case_summary(case, note=note)
+        # issue 17: starting a claim needs one 负责人同意 (NAT 三), recorded on form [1] with
+        # both heads' opinions (NAT 示范文本[1]); the clue's 启动索赔 is not approved apart.
+        summary.facts += [(f"来源线索 {clue.number}", f"{cn_date(clue.found_on)}发现：{clue.summary}")
+                          for clue in case.clues.order_by("found_on", "pk")]
+        summary.note = ("启动索赔只审批一次（NAT 三）：机构负责人、部门负责人先后在索赔启动登记表"
+                        "（示范文本[1]）签署意见，同意后案件进入调查，来源线索同时记为“已启动索赔”。")
+    return summary

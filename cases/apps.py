@@ -10,24 +10,19 @@ class CasesConfig(AppConfig):
         from accounts.roles import Role
         from workflow import approvals
 
-        from .services import open_case_from_clue
+        from .services import clue_started
 
         # Each app's next_steps.py adds its actions to the case page's 下一步 (cases/next_steps.py).
         autodiscover_modules("next_steps")
-
-        # Issue 3: opening the claim needs the division head's approval (DOMAIN §3.1).
-        approvals.register(approvals.ApprovalAction(
-            code="clue_case_opening", title="启动索赔", steps=(Role.DIVISION_HEAD,),
-            request_transition="request_case_opening",
-            approve_transition="approve_case_opening", return_transition="send_back",
-            on_approved=open_case_from_clue,
-        ))
         # Form [1] 索赔启动登记表 and form [3] 索赔终止登记表: 机构负责人意见, then 部门负责人意见.
+        # Starting a claim is approved once (issue 17; NAT 三): the clue's 启动索赔 opens the
+        # case, and this approval of form [1] starts both the case and its clues.
         heads = (Role.DIVISION_HEAD, Role.DEPARTMENT_HEAD)
         approvals.register(approvals.ApprovalAction(
             code="case_initiation", title="索赔启动", steps=heads,
             request_transition="submit_initiation",
             approve_transition="approve_initiation", return_transition="return_initiation",
+            on_approved=clue_started,
         ))
         # 结案 (issue 8): the division head approves once every obligation is performed.
         approvals.register(approvals.ApprovalAction(

@@ -1,20 +1,30 @@
 """Demo cases in each stage that exists: 索赔启动登记 (from the screening demo), 启动审批中,
-调查中, 调查结论, 磋商 and 索赔终止, walked there through the real approvals and transitions."""
+调查中, 调查结论, 磋商 and 索赔终止, walked there through the real approvals and transitions.
+Every demo module's cases are opened first, oldest first (`open_all`), then walked."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max
+
+from accounts.discovery import app_modules
+from accounts.models import Department
 from accounts.roles import Role, group_name
 from parties.models import Party
 from screening.models import Clue, SourceChannel
 from screening.services import register_clue
+from screening.trivial import assess
 from workflow import approvals, transitions
 from workflow.audit import acting_as
 from workflow.demo_clock import Story
+from workflow.models import AuditEvent
 
 from .appraisal import entrust, record_result
 from .classification import save_checklist
 from .models import AppraisalInstitution, Case, Investigation
+from .services import open_case_from_clue
 
 # summary, damage type, amount, parties (by name prefix), stage to reach
 DEMO_CASES = [
@@ -49,12 +59,48 @@ def demo_people(org, department=None):
             holder(Role.DEPARTMENT_HEAD))
 
 
+@dataclass(frozen=True)
+class Opening:
+    """A demo case a module opens (`demo_openings(org)` in its demo.py): opened before any
+    module walks its cases, oldest first, so case numbers follow start dates (issue 17)."""
+    summary: str
+    damage: str
+    amount: str
+    days_ago: int
+    department: Department | None = None
+
+
+def demo_openings(org) -> list[Opening]:
+    return [Opening(summary, damage, amount, days_ago=110 - index * 12)
+            for index, (summary, damage, amount, _target) in enumerate(DEMO_CASES)]
+
+
+def open_all(org) -> None:
+    """Every demo module's cases, opened in the order of their start dates: a case started
+    earlier has the lower number in its jurisdiction and year."""
+    openings = [opening for module in app_modules("demo")
+                if hasattr(module, "demo_openings") for opening in module.demo_openings(org)]
+    for o in sorted(openings, key=lambda o: -o.days_ago):
+        open_demo_case(org, o.summary, o.damage, o.amount, o.days_ago, department=o.department)
+
+
 def open_demo_case(org, summary, damage, amount, days_ago, story: Story | None = None,
                    department=None) -> Case:
-    """A clue found `days_ago` days before the load, registered the next day, verified and
-    approved for a claim over the following week: the case opens on the approval's day."""
+    """A clue found `days_ago` days before the load, registered the next day, verified, and
+    on the sixth day the officer decides 启动索赔: the case opens that day, in 索赔启动登记,
+    its start to be approved once (cases/services.py). A case opened already (`open_all`) is
+    returned as it is, its story going on after its last step."""
+    existing = Case.objects.filter(clues__summary=summary).first()
+    if existing is not None:
+        existing.demo_story = story or Story(org.now)
+        last = AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case),
+            object_id=str(existing.pk)).aggregate(at=Max("at"))["at"]
+        if last is not None and last < org.now:
+            existing.demo_story.last = max(last, existing.demo_story.last or last)
+        return existing
     story = story or Story(org.now)
-    department, officer, head, _boss = demo_people(org, department)
+    department, officer, _head, _boss = demo_people(org, department)
     found = story.day(days_ago)
     with story.on(found + timedelta(days=1)), acting_as(officer):
         clue = register_clue(Clue(
@@ -67,12 +113,8 @@ def open_demo_case(org, summary, damage, amount, days_ago, story: Story | None =
     with story.on(found + timedelta(days=2)), acting_as(officer):
         clue = transitions.perform(clue, "start_verification", by=officer)
     with story.on(found + timedelta(days=6)), acting_as(officer):
-        approvals.request_approval(clue, "clue_case_opening", by=officer,
-                                   summary="经初步核查造成生态环境损害，应当启动索赔。")
-    with story.on(found + timedelta(days=7)), acting_as(head):
-        approvals.decide(approvals.pending_step(head, clue),
-                         by=head, approve=True, opinion="同意启动索赔。")
-    case = clue.cases.get()
+        case = open_case_from_clue(clue, by=officer,
+                                   note="经初步核查造成生态环境损害，应当启动索赔。")
     case.demo_story = story
     return case
 
@@ -181,8 +223,30 @@ def _approve_all(case, heads, story: Story, day):
 
 
 def load(org):
-    if Case.objects.filter(clues__summary=DEMO_CASES[0][0]).exists():
+    if walked(DEMO_CASES[0][0]):
         return
-    for index, (summary, damage, amount, target) in enumerate(DEMO_CASES):
-        case = open_demo_case(org, summary, damage, amount, days_ago=110 - index * 12)
+    open_all(org)
+    for opening, (*_, target) in zip(demo_openings(org), DEMO_CASES, strict=True):
+        case = open_demo_case(org, opening.summary, opening.damage, opening.amount,
+                              opening.days_ago)
         advance_demo_case(org, case, target)
+    _open_referred_clue(org)
+
+
+def walked(summary: str) -> bool:
+    """A module's first demo case is past 索赔启动登记: its load ran already."""
+    return Case.objects.filter(clues__summary=summary).exclude(stage=Case.Stage.DRAFT).exists()
+
+
+def _open_referred_clue(org) -> None:
+    """The procuratorate's referred clue of the screening demo: 启动索赔 today, so its case,
+    the newest, waits in 索赔启动登记 for the officer to submit form [1]."""
+    clue = Clue.objects.filter(summary__startswith="检察机关移送：某物流园区",
+                               state=Clue.State.VERIFYING).first()
+    if clue is None:
+        return
+    officer = org.by_username["jingban"]
+    with acting_as(officer):
+        open_case_from_clue(clue, by=officer,
+                            note="非法倾倒固体废物约1,200吨，造成土壤损害，应当启动索赔。",
+                            trivial_assessment=assess(clue).as_dict())

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("export/", views.case_list_export, name="case_list_export"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("from-clue/<int:pk>/", views.case_open_from_clue, name="open_from_clue"),
     path("<int:pk>/timeline/", views.case_timeline, name="case_timeline"),
     path("<int:pk>/sections/<slug:name>/", views.case_section, name="case_section"),
     path("<int:pk>/initiation/", views.case_initiation, name="case_initiation"),

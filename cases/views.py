@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role, has_role
+from screening.forms import CaseOpeningForm
+from screening.models import Clue
+from screening.trivial import assess
 from workflow import approvals
 from workflow.approvals import requests_of
 from workflow.attachments import attach
@@ -36,6 +39,7 @@ from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
 from .next_steps import next_steps
 from .parts import deadlines_of_case, parts_of
 from .rows import case_rows
+from .services import open_case_from_clue
 from .stepper import stepper
 from .timeline import Timeline, TimelineFilterForm
 from .views_ledger import classification_panel
@@ -239,6 +243,42 @@ def case_initiation(request, pk):
         return redirect(case.get_absolute_url())
     return render(request, "cases/case_form.html",
                   {"case": case, "form": form, "title": "索赔启动登记表"})
+
+
+@login_required
+@permission_required("screening.handle_clue", raise_exception=True)
+def case_open_from_clue(request, pk):
+    """启动索赔 on a verified clue (issue 17): opens the case, whose 启动审批 is the one approval."""
+    clue, refused = workable_or_refuse(request, Clue.objects.select_related(
+        "department", "jurisdiction", "channel", "rule_profile__rule_set"), pk,
+        Clue.State.VERIFYING)
+    if refused:
+        return refused
+    assessment = assess(clue)
+    form = CaseOpeningForm(request.POST or None, department=clue.department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = open_case_from_clue(
+                clue, by=request.user, note=form.cleaned_data["note"],
+                join_case=form.cleaned_data["join_case"],
+                seen_state=request.POST.get("seen_state"),
+                trivial_assessment=assessment.as_dict())
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect(clue.get_absolute_url())
+        # issue 17: one approval starts the claim, the case's 启动审批 (NAT 三)
+        if case.stage == Case.Stage.DRAFT:
+            messages.success(request, f"已开立案件 {case.number}。请完善索赔启动登记表后提交启动审批，"
+                                      "经机构负责人、部门负责人同意后启动索赔。")
+        elif case.stage == Case.Stage.INITIATION_APPROVAL:
+            messages.success(request, f"线索已并入案件 {case.number}，随该案件的启动审批一并启动索赔。")
+        else:
+            messages.success(request, f"线索已并入已启动的案件 {case.number}。")
+        return redirect(case.get_absolute_url())
+    return render(request, "screening/clue_decision.html", {
+        "clue": clue, "form": form, "assessment": assessment, "title": "启动索赔",
+        "note": "提交后即开立案件（索赔启动登记）。启动索赔只审批一次：完善索赔启动登记表后提交"
+                "启动审批，由机构负责人、部门负责人先后签署意见（NAT 三）。"})
 
 
 @login_required

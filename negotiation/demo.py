@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Department
-from cases.demo import advance_demo_case, demo_people, open_demo_case
+from cases.demo import Opening, advance_demo_case, demo_people, open_demo_case, walked
 from cases.models import Case
 from workflow.attachments import attach
 from workflow.audit import acting_as
@@ -138,11 +138,18 @@ def court(case: Case) -> str:
     return case.jurisdiction.name.removesuffix("人民政府") + "中级人民法院"
 
 
+def demo_openings(org) -> list[Opening]:
+    """Opened with every demo module's cases, oldest first (cases/demo.py open_all)."""
+    return [Opening(summary, damage, amount, days_ago=190 - index * 6)
+            for index, (summary, damage, amount, _target) in enumerate(DEMO)]
+
+
 def load(org):
-    if Case.objects.filter(clues__summary=DEMO[0][0]).exists():
+    if walked(DEMO[0][0]):
         return
-    for index, (summary, damage, amount, target) in enumerate(DEMO):
-        walk(org, summary, damage, amount, target, days_ago=190 - index * 6)
+    for opening, (*_, target) in zip(demo_openings(org), DEMO, strict=True):
+        walk(org, opening.summary, opening.damage, opening.amount, target,
+             days_ago=opening.days_ago)
 
 
 def walk(org, summary, damage, amount, target, *, days_ago, department=None, seq=101,

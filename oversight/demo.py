@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.demo import advance_demo_case, demo_people, open_demo_case
+from cases.demo import Opening, advance_demo_case, demo_people, open_demo_case, walked
 from cases.models import Case
 from negotiation.demo import walk
 from parties.demo import demo_credit_code
@@ -99,16 +99,24 @@ def _first_day(org):
     return max(days, LATEST_DAYS + 10)
 
 
-def load(org):
-    if Case.objects.filter(clues__summary=HISTORY[0][1]).exists():
-        return
+def demo_openings(org) -> list[Opening]:
+    """Opened with every demo module's cases, oldest first (cases/demo.py open_all)."""
     first = _first_day(org)
     step = (first - LATEST_DAYS) / (len(HISTORY) - 1)
     departments = {"太原": org.departments["市生态环境局"],
                    "大同": org.departments["大同市生态环境局"]}
-    for index, (city, summary, damage, amount, appraised, target) in enumerate(HISTORY):
-        days_ago = round(first - index * step)
-        department = departments[city]
+    return [Opening(summary, damage, amount, days_ago=round(first - index * step),
+                    department=departments[city])
+            for index, (city, summary, damage, amount, _appraised, _target)
+            in enumerate(HISTORY)]
+
+
+def load(org):
+    if walked(HISTORY[0][1]):
+        return
+    for index, (opening, (_city, summary, damage, amount, appraised, target)) in enumerate(
+            zip(demo_openings(org), HISTORY, strict=True)):
+        days_ago, department = opening.days_ago, opening.department
         if target == Case.Stage.TERMINATED:
             case = open_demo_case(org, summary, damage, amount, days_ago=days_ago,
                                   department=department)

@@ -1,4 +1,5 @@
-"""What the 机构负责人 sees of a clue when deciding its 启动索赔 / 不启动索赔 (issue 17)."""
+"""What the 机构负责人 sees of a clue when deciding its 不启动索赔 (issue 17; 启动索赔 is decided
+once, on the case: cases/approval_subjects.py)."""
 
 from workflow.approval_subjects import SubjectSummary, attachment_items, register_subject
 from workflow.formatting import cn_date, readable
@@ -9,12 +10,6 @@ from .models import Clue
 @register_subject(Clue)
 def clue_summary(clue: Clue, request) -> SubjectSummary:
     assessment = clue.trivial_assessment or {}
-    note = ""
-    if request.action == "clue_case_opening":
-        # issue 17: what this agreement leads to. The seeds ask one 负责人同意 for starting a
-        # claim (NAT 三), recorded on form [1] with both heads' opinions (NAT 示范文本[1]).
-        note = ("同意后开立案件；经办人填写索赔启动登记表（示范文本[1]）后，仍须机构负责人、"
-                "部门负责人先后签署意见（NAT 三）。")
     return SubjectSummary(
         facts=[
             ("线索编号", clue.number),
@@ -32,5 +27,4 @@ def clue_summary(clue: Clue, request) -> SubjectSummary:
         classification="显著轻微评估" if assessment else "",
         classification_reasons=[readable(assessment)] if assessment else [],
         amounts=[("估算损害数额", clue.estimated_amount)],
-        note=note,
     )

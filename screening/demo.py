@@ -8,7 +8,6 @@ from parties.validators import credit_code_check_char, organisation_code_check_c
 from workflow import approvals, transitions
 from workflow.audit import acting_as
 from workflow.demo_clock import Story
-from workflow.models import ApprovalRequest
 
 from .models import Clue, Referral, SourceChannel
 from .services import refer_clue, register_clue
@@ -103,11 +102,11 @@ def _credit_code(org8: str) -> str:
 
 
 def load_decisions(org) -> None:
-    """Obligors, an approval waiting for the division head, an opened case, a referral to
-    receive and a procuratorate feedback owed: every screening outcome on the home pages."""
+    """Obligors, an approval waiting for the division head, a referral to receive and a
+    procuratorate feedback owed: every screening outcome on the home pages."""
     if Referral.objects.exists():
         return
-    officer, head = org.by_username["jingban"], org.by_username["chuzhang"]
+    officer = org.by_username["jingban"]
     parties = [
         find_or_create_party(kind="organisation", name=name, credit_code=_credit_code(code),
                              legal_representative=rep, representative_title=title,
@@ -130,14 +129,8 @@ def load_decisions(org) -> None:
             summary="经核查，损害数额约2,800元，属显著轻微，义务人已完成整改。",
             decision_reason=Clue.NotStartReason.TRIVIAL,
             trivial_assessment=assess(nickel).as_dict())
-        approvals.request_approval(
-            dumping, "clue_case_opening", by=officer,
-            summary="非法倾倒固体废物约1,200吨，造成土壤损害，应当启动索赔。",
-            trivial_assessment=assess(dumping).as_dict())
-    with acting_as(head):
-        step = ApprovalRequest.objects.get(object_id=dumping.pk, action="clue_case_opening") \
-            .steps.get()
-        approvals.decide(step, by=head, approve=True, opinion="同意启动索赔，抓紧开展调查。")
+    # the referred dumping clue's 启动索赔 opens the newest case: cases/demo.py, after every
+    # older demo case is opened, so case numbers follow start dates (issue 17)
     water_officer = org.by_username["shuiwu"]
     sand = clue("河道管理范围")
     with acting_as(water_officer):

@@ -13,7 +13,6 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("clues/<int:pk>/not-start/", views.clue_request_not_start, name="clue_not_start"),
-    path("clues/<int:pk>/open-case/", views.clue_request_case_opening, name="clue_open_case"),
     path("clues/<int:pk>/refer/", views.clue_refer, name="clue_refer"),
     path("clues/<int:pk>/feedback/", views.clue_feedback, name="clue_feedback"),
     path("referrals/<int:pk>/receive/", views.referral_receive, name="referral_receive"),

@@ -14,7 +14,6 @@ from workflow.sorting import Sorting
 from workflow.transitions import TransitionError, options_for
 
 from .forms import (
-    CaseOpeningForm,
     ClueFilterForm,
     ClueForm,
     FeedbackForm,
@@ -171,31 +170,6 @@ def clue_request_not_start(request, pk):
         return redirect(clue.get_absolute_url())
     return render(request, "screening/clue_decision.html", {
         "clue": clue, "form": form, "assessment": assessment, "title": "申请不启动索赔"})
-
-
-@login_required
-@permission_required("screening.handle_clue", raise_exception=True)
-def clue_request_case_opening(request, pk):
-    clue, refused = _workable_clue(request, pk, Clue.State.VERIFYING)
-    if refused:
-        return refused
-    assessment = assess(clue)
-    form = CaseOpeningForm(request.POST or None, department=clue.department)
-    if request.method == "POST" and form.is_valid():
-        join = form.cleaned_data["join_case"]
-        try:
-            approvals.request_approval(
-                clue, "clue_case_opening", by=request.user, summary=form.cleaned_data["note"],
-                payload={"join_case": join.pk if join else None},
-                seen_state=request.POST.get("seen_state"),
-                trivial_assessment=assessment.as_dict())
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "已提交启动索赔申请，待机构负责人审批；批准后开立案件。")
-        return redirect(clue.get_absolute_url())
-    return render(request, "screening/clue_decision.html", {
-        "clue": clue, "form": form, "assessment": assessment, "title": "申请启动索赔"})
 
 
 @login_required

@@ -77,7 +77,7 @@ def request_approval(subject, code: str, *, by, summary: str,
     return request
 
 
-def _opinions(request: ApprovalRequest) -> dict:
+def opinions(request: ApprovalRequest) -> dict:
     return {
         "request": request.pk,
         "title": request.title,
@@ -116,7 +116,7 @@ def decide(step: ApprovalStep, *, by, approve: bool, opinion: str) -> ApprovalRe
                 waiting.save()
             _close(request, ApprovalRequest.Status.RETURNED)
             transitions.perform(subject, spec.return_transition, by=by, reason=opinion,
-                                approval=_opinions(request))
+                                approval=opinions(request))
             return request
         following = request.steps.filter(order__gt=step.order).order_by("order").first()
         if following is not None:
@@ -125,7 +125,7 @@ def decide(step: ApprovalStep, *, by, approve: bool, opinion: str) -> ApprovalRe
             return request
         _close(request, ApprovalRequest.Status.APPROVED)
         subject = transitions.perform(subject, spec.approve_transition, by=by, reason=opinion,
-                                      approval=_opinions(request))
+                                      approval=opinions(request))
         if spec.on_approved is not None:
             spec.on_approved(subject, request, by)
     return request

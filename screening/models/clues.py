@@ -54,6 +54,11 @@ def division_head(clue, user) -> bool:
     return has_role(user, Role.DIVISION_HEAD)
 
 
+def start_approver(clue, user) -> bool:
+    # the last head of the case's 启动审批 (机构负责人, then 部门负责人; NAT 示范文本[1])
+    return has_role(user, Role.DIVISION_HEAD, Role.DEPARTMENT_HEAD)
+
+
 def referral_errors(clue) -> dict[str, str]:
     """SX 第八条; CQ 三: a clue on the 检察机关移送 channel names the referring procuratorate
     (a department of kind 检察机关); no other channel names one."""
@@ -212,13 +217,27 @@ class Clue(FSMModelMixin, AuditedModel):
         self.decision_note = reason
         self.trivial_assessment = trivial_assessment or {}
 
+    # 启动索赔 is approved once (issue 17; NAT 三 "报本部门或机构负责人同意后，开展索赔"): the
+    # officer's decision opens the case, and the case's 启动审批 (form [1], both heads' opinions,
+    # NAT 示范文本[1]) is the approval; its last step moves the clue on (cases/services.py).
     @transition(field=state, source=State.VERIFYING, target=State.AWAITING_APPROVAL,
                 permission="screening.handle_clue",
-                custom={"label": "申请启动索赔", "hidden": True})
+                custom={"label": "启动索赔", "hidden": True})
     def request_case_opening(self, *, by, reason="", trivial_assessment=None):
+        self._decide_to_open(reason, trivial_assessment)
+
+    @transition(field=state, source=State.VERIFYING, target=State.CASE_OPENED,
+                permission="screening.handle_clue",
+                custom={"label": "并入已启动的案件", "hidden": True})
+    def join_started_case(self, *, by, reason="", trivial_assessment=None):
+        """Same damage as a case whose start is already approved: that approval covers it."""
+        self._decide_to_open(reason, trivial_assessment)
+        self.decided_on = timezone.localdate()
+
+    def _decide_to_open(self, note, trivial_assessment):
         self.decision = self.Decision.OPEN_CASE
         self.decision_reason = ""
-        self.decision_note = reason
+        self.decision_note = note
         self.trivial_assessment = trivial_assessment or {}
 
     @transition(field=state, source=State.AWAITING_APPROVAL, target=State.NOT_STARTED,
@@ -229,7 +248,7 @@ class Clue(FSMModelMixin, AuditedModel):
         self.decided_on = timezone.localdate()
 
     @transition(field=state, source=State.AWAITING_APPROVAL, target=State.CASE_OPENED,
-                permission=division_head,
+                permission=start_approver,
                 conditions=[requested(Decision.OPEN_CASE)],
                 custom={"label": "批准启动索赔", "hidden": True})
     def approve_case_opening(self, *, by, reason=""):

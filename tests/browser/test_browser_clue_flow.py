@@ -1,5 +1,6 @@
-"""A clue from registration through verification and the division head's approval to an
-opened case, then the quarterly screening list downloaded, in a real browser (issue 3)."""
+"""A clue from registration through verification to the case its 启动索赔 opens (the start
+is approved once, on the case: NAT 三), then the quarterly screening list downloaded, in a real
+browser (issue 3)."""
 
 
 import pytest
@@ -21,10 +22,10 @@ pytestmark = [
 ]
 
 
-def test_a_clue_is_registered_verified_approved_and_opens_a_case(
+def test_a_clue_is_registered_verified_and_opens_a_case(
     demo_org, password, new_context, live_server, log_in, tmp_path
 ):
-    officer, head = demo_org.users[Role.OFFICER], demo_org.users[Role.DIVISION_HEAD]
+    officer = demo_org.users[Role.OFFICER]
     page = new_context().new_page()
     log_in(page, officer.get_username(), password)
 
@@ -45,23 +46,15 @@ def test_a_clue_is_registered_verified_approved_and_opens_a_case(
     expect(page.get_by_test_id("clue-state")).to_have_text("初步核查中")
     expect(page.get_by_test_id("trivial-suggestion")).to_contain_text("应当启动索赔")
 
-    page.get_by_role("link", name="申请启动索赔").click()
+    page.get_by_role("link", name="启动索赔", exact=True).click()
     page.get_by_label("案情简介及启动索赔理由").fill("经核查造成沟渠底泥污染，应当启动索赔。")
     page.get_by_role("button", name="提交").click()
-    expect(page.get_by_test_id("clue-state")).to_have_text("待审批")
-
-    head_page = new_context().new_page()
-    log_in(head_page, head.get_username(), password)
-    head_page.get_by_role("link", name=f"启动索赔：{number}").click()
-    head_page.get_by_label("审批意见").fill("同意启动索赔。")
-    head_page.get_by_role("button", name="同意").click()
-    expect(head_page.get_by_text("已同意。")).to_be_visible()
-
-    page.reload()
-    expect(page.get_by_test_id("clue-state")).to_have_text("已启动索赔")
-    page.get_by_role("region", name="索赔案件").get_by_role("link").click()
+    # the decision opens the case; its 启动审批 is the one approval of the start (NAT 三)
     expect(page.get_by_test_id("case-stage")).to_have_text("索赔启动登记")
-    expect(page.get_by_role("link", name=number)).to_be_visible()
+    expect(page.get_by_text("请完善索赔启动登记表后提交启动审批")).to_be_visible()
+    page.get_by_role("link", name=number, exact=True).click()
+    expect(page.get_by_test_id("clue-state")).to_have_text("待审批")
+    expect(page.get_by_role("region", name="索赔案件")).to_contain_text("索赔启动登记")
 
     # the quarterly screening list (线索筛查清单) lists the new clue
     nav(page).get_by_role("link", name="线索筛查", exact=True).click()

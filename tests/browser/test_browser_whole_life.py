@@ -1,6 +1,6 @@
 """One case through its whole life in a real browser (issue 17): the clue registered and
-verified by the 经办人, the 启动索赔 and the case's 启动审批 approved by the 机构负责人 (and the
-部门负责人 for the case), the investigation and an entrusted appraisal, the conclusion, the
+verified by the 经办人, whose 启动索赔 opens the case, the case's 启动审批 (the one approval of
+the start, NAT 三) by the 机构负责人 then the 部门负责人, the investigation and an entrusted appraisal, the conclusion, the
 negotiation with the notice served and two meetings, a signed agreement, its judicial
 confirmation, the restoration with its effect assessment, the payment into the treasury and the
 closing approved by the 机构负责人. Each step is done through the pages by the role that does it
@@ -232,32 +232,38 @@ def test_one_case_lives_from_clue_to_closing(life):
     page.get_by_role("button", name="开始初步核查").click()
     expect(page.get_by_test_id("clue-state")).to_have_text("初步核查中")
     expect(page.get_by_test_id("trivial-suggestion")).to_contain_text("应当启动索赔")
-    page.get_by_role("link", name="申请启动索赔").click()
+    page.get_by_role("link", name="启动索赔", exact=True).click()
+    expect(page.locator("[data-decision-note]")).to_contain_text("启动索赔只审批一次")
     page.get_by_label("案情简介及启动索赔理由").fill("经核查造成沟渠底泥污染，应当启动索赔。")
     page.get_by_role("button", name="提交").click()
-    expect(page.get_by_test_id("clue-state")).to_have_text("待审批")
-    life.shoot("clue-verified", page)
-
-    # --- 3. start approval: the clue's 启动索赔 (机构负责人), the case's 启动审批 (机构负责人,
-    # then 部门负责人) ---------------------------------------------------------------------------
-    life.travel(3)
-    head = life.log_in(Role.DIVISION_HEAD)
-    approve(head, f"启动索赔：{number}", "同意启动索赔。")
-    page = life.log_in(Role.OFFICER)
-    life.find_record(page)
-    expect(page.get_by_test_id("clue-state")).to_have_text("已启动索赔")
-    page.get_by_role("region", name="索赔案件").get_by_role("link").click()
+    # the decision opens the case; its start is approved once, on form [1] (NAT 三; issue 17)
     expect(page.get_by_test_id("case-stage")).to_have_text("索赔启动登记")
     life.record_path = page.url.removeprefix(life.url)
     case_number = life.case_number = page.get_by_role("heading", level=1).inner_text().split()[1]
+    life.shoot("clue-verified", page)
+
+    # --- 3. start approval: the case's 启动审批, the one approval of the start (机构负责人,
+    # then 部门负责人; NAT 三, 示范文本[1]) --------------------------------------------------
+    life.travel(3)
+    page = life.log_in(Role.OFFICER)
+    life.find_record(page)
     expect(page.get_by_role("region", name="赔偿义务人")).to_contain_text(OBLIGOR)
     page.get_by_role("button", name="提交启动审批").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("启动审批中")
     life.travel(4)
-    approve(life.log_in(Role.DIVISION_HEAD), f"索赔启动：{case_number}", "同意，报局领导审定。")
+    head = life.log_in(Role.DIVISION_HEAD)
+    head.get_by_role("link", name=f"索赔启动：{case_number}").click()
+    expect(head.locator("[data-approval-note]")).to_contain_text("启动索赔只审批一次")
+    expect(head.get_by_text(f"来源线索 {number}")).to_be_visible()
+    head.go_back()
+    approve(head, f"索赔启动：{case_number}", "同意，报局领导审定。")
     life.travel(5)
     head = life.log_in(Role.DEPARTMENT_HEAD)
     approve(head, f"索赔启动：{case_number}", "同意启动索赔。", life, "start-approved")
+    page = life.log_in(Role.OFFICER)
+    life.find_record(page)
+    page.get_by_role("link", name=number, exact=True).first.click()
+    expect(page.get_by_test_id("clue-state")).to_have_text("已启动索赔")
     life.phone("start-approved")
 
     # --- 4. investigation (经办人) ----------------------------------------------------------

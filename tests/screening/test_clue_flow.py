@@ -1,5 +1,5 @@
-"""The clue state machine of DOMAIN §3.1 through its pages: verification, the division head's
-approval of 启动索赔 / 不启动索赔, sending back, referral with a new clock, the procuratorate
+"""The clue state machine of DOMAIN §3.1 through its pages: verification, 启动索赔 approved
+once with the case's start (NAT 三), the division head's approval of 不启动索赔, sending back, referral with a new clock, the procuratorate
 feedback rule (CQ 三; SX 第八条) and closing."""
 
 
@@ -11,10 +11,11 @@ from accounts.roles import Role
 from cases.models import Case
 from screening.models import Clue, Referral, SourceChannel
 from tests.factories import ClueFactory, DepartmentFactory, UserFactory
+from tests.parties.factories import OrganisationFactory
 from workflow import transitions
 from workflow.approvals import inbox
 from workflow.audit import history
-from workflow.models import ApprovalRequest, AuditEvent
+from workflow.models import ApprovalRequest, ApprovalStep, AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,7 @@ def head(dept):
 @pytest.fixture
 def verifying(officer):
     clue = ClueFactory(department=officer.department, registered_by=officer)
+    clue.suspected_obligors.add(OrganisationFactory())  # form [1] names the obligor
     return transitions.perform(clue, "start_verification", by=officer)
 
 
@@ -61,54 +63,106 @@ def test_exclusion_needs_a_reason(client, officer, verifying):
     assert history(verifying).first().reason == "已通过行政处罚责令修复完毕（CQ 二）"
 
 
-def test_case_opening_goes_to_the_division_head_and_opens_a_case(client, officer, head,
-                                                                 verifying):
-    response = post(client, officer, reverse("screening:clue_open_case", args=[verifying.pk]),
+@pytest.fixture
+def boss(dept):
+    return UserFactory(department=dept, role=Role.DEPARTMENT_HEAD)
+
+
+def start_approved(client, officer, head, boss, case, opinions=("同意启动索赔。", "同意。")):
+    """The officer submits form [1]; the 机构负责人 then the 部门负责人 agree."""
+    client.force_login(officer)
+    response = client.post(reverse("cases:case_submit_initiation", args=[case.pk]),
+                           {"seen_state": "draft"}, follow=True)
+    assert "已提交启动审批" in response.content.decode()
+    for user, opinion in zip((head, boss), opinions, strict=True):
+        client.force_login(user)
+        (step,) = inbox(user)
+        client.post(reverse("workflow:approval_decide", args=[step.pk]),
+                    {"decision": "approve", "opinion": opinion})
+
+
+def test_the_approver_decides_once_and_the_case_starts_with_one_recorded_approval(
+        client, officer, head, boss, verifying):
+    """NAT 三: a claim starts once 负责人同意; form [1] (NAT 示范文本[1]) records the
+    机构负责人's then the 部门负责人's opinion. The clue's 启动索赔 opens the case and waits
+    for that one approval (issue 17)."""
+    response = post(client, officer, reverse("cases:open_from_clue", args=[verifying.pk]),
                     {"note": "经核查造成水体损害，应当启动索赔。", "seen_state": "verifying"})
-    assert response.status_code == 302
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == case.get_absolute_url()
     clue = Clue.objects.get(pk=verifying.pk)
     assert clue.state == Clue.State.AWAITING_APPROVAL
-    assert not Case.objects.exists()
-
-    (step,) = inbox(head)
-    assert step.request.title == "启动索赔"
-    assert not inbox(officer).exists()
-    client.force_login(head)
-    home = client.get(reverse("home"))
-    assert "启动索赔" in home.content.decode()
-
-    decided = client.post(reverse("workflow:approval_decide", args=[step.pk]),
-                          {"decision": "approve", "opinion": "同意启动索赔。"}, follow=True)
-    # what happened and where the clue now stands (workflow.approvals.decision_message)
-    assert [str(m) for m in decided.context["messages"]] == [
-        "已同意。“启动索赔”已批准，线索现为“已启动索赔”。"]
-    clue = Clue.objects.get(pk=verifying.pk)
-    assert clue.state == Clue.State.CASE_OPENED
-    case = Case.objects.get()
-    assert list(case.clues.all()) == [clue]
+    assert list(case.clues.all()) == [clue] and case.stage == Case.Stage.DRAFT
+    assert case.summary == "经核查造成水体损害，应当启动索赔。"
     assert case.department == clue.department and case.rule_profile == clue.rule_profile
+    assert not ApprovalRequest.objects.exists() and not inbox(head).exists()
+
+    start_approved(client, officer, head, boss, case)
+    (request,) = ApprovalRequest.objects.all()
+    assert request.action == "case_initiation" and request.status == "approved"
+    steps = list(request.steps.order_by("order"))
+    assert [(s.decided_by, s.opinion) for s in steps] == [
+        (head, "同意启动索赔。"), (boss, "同意。")]
+    assert all(s.decided_at is not None for s in steps)
+    assert Case.objects.get().stage == Case.Stage.INVESTIGATING
+    clue = Clue.objects.get(pk=verifying.pk)
+    assert clue.state == Clue.State.CASE_OPENED and clue.decided_on is not None
+    # the clue's transition carries the same approval record: who, when, opinion
     event = history(clue).filter(action=AuditEvent.Action.TRANSITION).first()
-    assert event.actor == head and event.to_state == "已启动索赔"
-    assert event.approval["steps"][0]["opinion"] == "同意启动索赔。"
+    assert event.actor == boss and event.to_state == "已启动索赔"
+    assert event.approval["request"] == request.pk
+    assert [s["opinion"] for s in event.approval["steps"]] == ["同意启动索赔。", "同意。"]
+    # the 机构负责人 decided once in all
+    assert ApprovalStep.objects.filter(decided_by=head).count() == 1
 
 
-def test_a_second_clue_can_join_the_case(client, officer, head, verifying):
-    first = verifying
-    post(client, officer, reverse("screening:clue_open_case", args=[first.pk]),
-         {"note": "启动", "seen_state": "verifying"})
+def test_the_start_approval_page_shows_the_clue_and_says_it_is_the_only_one(
+        client, officer, head, boss, verifying):
+    post(client, officer, reverse("cases:open_from_clue", args=[verifying.pk]),
+         {"note": "应当启动索赔。", "seen_state": "verifying"})
+    client.force_login(officer)
+    case = Case.objects.get()
+    client.post(reverse("cases:case_submit_initiation", args=[case.pk]), {"seen_state": "draft"})
     client.force_login(head)
-    client.post(reverse("workflow:approval_decide", args=[inbox(head).get().pk]),
-                {"decision": "approve", "opinion": "同意"})
+    page = client.get(reverse("workflow:approval_decide", args=[inbox(head).get().pk]))
+    text = page.content.decode()
+    assert f"来源线索 {verifying.number}" in text and verifying.summary in text
+    assert "启动索赔只审批一次" in text
+
+
+def test_a_second_clue_joins_a_started_case_under_its_approval(client, officer, head, boss,
+                                                               verifying):
+    first = verifying
+    post(client, officer, reverse("cases:open_from_clue", args=[first.pk]),
+         {"note": "启动", "seen_state": "verifying"})
+    case = Case.objects.get()
+    start_approved(client, officer, head, boss, case)
+    second = transitions.perform(ClueFactory(department=officer.department),
+                                 "start_verification", by=officer)
+    post(client, officer, reverse("cases:open_from_clue", args=[second.pk]),
+         {"note": "同一污染源", "join_case": case.pk, "seen_state": "verifying"})
+    second = Clue.objects.get(pk=second.pk)
+    assert Case.objects.count() == 1 and ApprovalRequest.objects.count() == 1
+    assert second.state == Clue.State.CASE_OPENED
+    assert set(case.clues.all()) == {Clue.objects.get(pk=first.pk), second}
+    event = history(second).filter(action=AuditEvent.Action.TRANSITION).first()
+    assert event.actor == officer
+    assert event.approval["request"] == ApprovalRequest.objects.get().pk
+
+
+def test_clues_joined_before_the_start_are_started_by_the_one_approval(client, officer, head,
+                                                                       boss, verifying):
+    post(client, officer, reverse("cases:open_from_clue", args=[verifying.pk]),
+         {"note": "启动", "seen_state": "verifying"})
     case = Case.objects.get()
     second = transitions.perform(ClueFactory(department=officer.department),
                                  "start_verification", by=officer)
-    post(client, officer, reverse("screening:clue_open_case", args=[second.pk]),
+    post(client, officer, reverse("cases:open_from_clue", args=[second.pk]),
          {"note": "同一污染源", "join_case": case.pk, "seen_state": "verifying"})
-    client.force_login(head)
-    client.post(reverse("workflow:approval_decide", args=[inbox(head).get().pk]),
-                {"decision": "approve", "opinion": "同意并案"})
-    assert Case.objects.count() == 1
-    assert set(case.clues.all()) == {first, Clue.objects.get(pk=second.pk)}
+    assert Clue.objects.get(pk=second.pk).state == Clue.State.AWAITING_APPROVAL
+    start_approved(client, officer, head, boss, case)
+    assert set(Clue.objects.values_list("state", flat=True)) == {Clue.State.CASE_OPENED}
+    assert ApprovalRequest.objects.count() == 1
 
 
 def test_sending_back_returns_the_clue_to_verification_with_the_opinion(client, officer, head,
@@ -150,7 +204,7 @@ def test_only_the_division_head_of_the_handling_department_decides(client, offic
 
 
 def test_requests_are_refused_to_other_roles_and_departments(client, officer, verifying):
-    url = reverse("screening:clue_open_case", args=[verifying.pk])
+    url = reverse("cases:open_from_clue", args=[verifying.pk])
     finance = UserFactory(department=officer.department, role=Role.FINANCE)
     stranger = UserFactory(role=Role.OFFICER)
     assert post(client, finance, url, {"note": "x"}).status_code == 403

@@ -237,13 +237,10 @@ def open_case_through_pages(client, org, clue, *, join=None) -> Case:
     clue = transitions.perform(Clue.objects.get(pk=clue.pk), "start_verification",
                                by=org.officer)
     client.force_login(org.officer)
-    response = client.post(reverse("screening:clue_open_case", args=[clue.pk]), {
+    response = client.post(reverse("cases:open_from_clue", args=[clue.pk]), {
         "note": "非法倾倒固体废物，应当启动索赔。", "join_case": join.pk if join else "",
         "seen_state": "verifying"})
     assert response.status_code == 302
-    client.force_login(org.head)
-    client.post(reverse("workflow:approval_decide", args=[inbox(org.head).get().pk]),
-                {"decision": "approve", "opinion": "同意启动索赔。"})
     return Case.objects.get(clues=clue)
 
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.roles import Role
+from cases.models import CaseObligor
+from cases.services import open_case_from_clue
 from config.celery import app as celery_app
 from screening import reports
 from screening.models import Clue, ReportExport, ScreeningRound, SourceChannel
@@ -60,6 +62,18 @@ def clue(department, by, registered_on, **fields):
                        **fields)
 
 
+def opened(clue_, officer, note):
+    """启动索赔 approved once, with the case's start (NAT 三; cases/services.py)."""
+    clue_ = transitions.perform(clue_, "start_verification", by=officer)
+    case = open_case_from_clue(clue_, by=officer, note=note)
+    CaseObligor.objects.create(case=case, party=OrganisationFactory())
+    request = approvals.request_approval(case, "case_initiation", by=officer, summary=note)
+    for role in (Role.DIVISION_HEAD, Role.DEPARTMENT_HEAD):
+        head = UserFactory(department=case.department, role=role)
+        approvals.decide(request.steps.get(role=role), by=head, approve=True, opinion="同意")
+    return Clue.objects.get(pk=clue_.pk)
+
+
 def decide(clue_, code, officer, head, **kwargs):
     clue_ = transitions.perform(clue_, "start_verification", by=officer)
     request = approvals.request_approval(clue_, code, by=officer, summary=kwargs.pop("summary"),
@@ -85,9 +99,8 @@ def data(demo_org):
     not_started = decide(clue(own, officer, date(2026, 8, 1), estimated_amount=Decimal("1500")),
                          "clue_not_start", officer, head, summary="现场核查未发现损害。",
                          decision_reason=Clue.NotStartReason.NO_DAMAGE)
-    opened = decide(clue(own, officer, date(2026, 8, 20), estimated_amount=Decimal("450000")),
-                    "clue_case_opening", officer, head, summary="造成地下水损害，应当启动索赔。",
-                    payload={"join_case": None})
+    started = opened(clue(own, officer, date(2026, 8, 20), estimated_amount=Decimal("450000")),
+                     officer, "造成地下水损害，应当启动索赔。")
     referred = clue(own, officer, date(2026, 9, 30),
                     channel=SourceChannel.objects.get(code="complaint"), estimated_amount=None)
     refer_clue(referred, to_department=d["市水务局"], note="属水务职责", by=officer,
@@ -99,7 +112,7 @@ def data(demo_org):
     record_round(ScreeningRound(department=own, year=2026, quarter=3,
                                 screened_on=date(2026, 9, 25), scope="第三季度例行筛查"),
                  by=officer, channels=SourceChannel.objects.filter(code="supervision"))
-    return {"open": open_clue, "not_started": not_started, "opened": opened,
+    return {"open": open_clue, "not_started": not_started, "opened": started,
             "referred": Clue.objects.get(pk=referred.pk), "later": later, "water": water,
             "district": district}
 
@@ -275,7 +288,7 @@ def test_queries_do_not_grow_with_rows(demo_org, data):
 
 def test_formula_like_text_is_exported_as_text(client, demo_org):
     u = demo_org.by_username
-    officer, head = u["jingban"], u["chuzhang"]
+    officer = u["jingban"]
     own = demo_org.departments["市生态环境局"]
     first = clue(own, officer, date(2026, 7, 1), summary=HYPERLINK, place=None,
                  place_detail="+1+1")
@@ -283,8 +296,7 @@ def test_formula_like_text_is_exported_as_text(client, demo_org):
     others = {text: clue(own, officer, date(2026, 7, 2 + i), summary=text, place=None,
                          place_detail=text)
               for i, text in enumerate(("@SUM(1)", "-2+3", "\t=1"))}
-    opened = decide(clue(own, officer, date(2026, 7, 9)), "clue_case_opening", officer, head,
-                    summary="=1+1", payload={"join_case": None})
+    started = opened(clue(own, officer, date(2026, 7, 9)), officer, "=1+1")
     book = book_of(export(client, officer))
     row = row_of(book, first.number)
     assert_literal_text(row["线索概要"], HYPERLINK)
@@ -294,9 +306,9 @@ def test_formula_like_text_is_exported_as_text(client, demo_org):
         row = row_of(book, c.number)
         assert_literal_text(row["线索概要"], text)
         assert_literal_text(row["发生地"], text)
-    assert_literal_text(row_of(book, opened.number)["启动或不启动理由"], "=1+1")
+    assert_literal_text(row_of(book, started.number)["启动或不启动理由"], "=1+1")
     # an ordinary text has no quote prefix
-    assert not row_of(book, opened.number)["线索概要"].quotePrefix
+    assert not row_of(book, started.number)["线索概要"].quotePrefix
 
 
 def test_formula_like_names_in_the_jurisdiction_list_and_summaries(client, demo_org, data):

@@ -58,7 +58,7 @@ def test_the_page_shows_what_is_being_decided(client, org, pending_case):
     assert "1,250,000.00 元" in html  # amounts in the one format
     assert "现场照片.png" in html  # a file of the case outside the catalogue
     assert html.count("监测报告.pdf") == 0 and html.count("下游断面水质监测报告") == 1
-    assert "须由机构负责人、部门负责人先后签署意见" in html  # NAT 三
+    assert "启动索赔只审批一次" in html  # NAT 三; issue 17
 
 
 def test_earlier_opinions_are_shown(client, org, pending_case):
@@ -82,12 +82,12 @@ def test_the_clue_provider_shows_the_clue(client):
     head = UserFactory(department=clue.department, role=Role.DIVISION_HEAD)
     clue = transitions.perform(clue, "start_verification", by=officer)
     client.force_login(officer)
-    client.post(reverse("screening:clue_open_case", args=[clue.pk]),
-                {"note": "经核查造成水体损害，应当启动索赔。", "seen_state": "verifying"})
+    client.post(reverse("screening:clue_not_start", args=[clue.pk]),
+                {"decision_reason": "no_damage", "note": "现场核查未见损害。",
+                 "seen_state": "verifying"})
     html = page(client, head, inbox(head).get()).content.decode()
-    assert "某化工厂夜间偷排，下游鱼类死亡。" in html
+    assert "某化工厂夜间偷排，下游鱼类死亡。" in html and "现场核查未见损害。" in html
     assert clue.number in html and "2,800.00 元" in html
-    assert "部门负责人先后签署意见" in html
 
 
 def test_presets_fill_the_opinion_which_stays_editable(client, org, pending_case):

@@ -1,6 +1,7 @@
 """The demo tells a true story (issue 17) over 8 quarters of two cities (issue 15): `load_demo` walks every demo matter step by step on
 its own dates, counted back from the day it runs, so no record's history goes backwards and
-nothing is dated after the load (workflow/demo_clock.py)."""
+nothing is dated after the load (workflow/demo_clock.py); every dated step of a case follows
+the one before, and case numbers follow start dates."""
 
 import datetime
 from io import StringIO
@@ -12,7 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Case
-from negotiation.models import Agreement, JudicialConfirmation, Negotiation
+from negotiation.models import Agreement, JudicialConfirmation, Litigation, Negotiation
+from restoration.models import Payment, RestorationProject
 from workflow.models import ApprovalRequest, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,8 @@ def demo(db):
 def test_no_history_goes_backwards_or_into_the_future_and_each_case_is_in_order(demo):
     """One load for all the checks (a load takes a while)."""
     _cases_in_order(demo)
+    _every_date_follows_the_one_before(demo)
+    _numbers_follow_start_dates()
     _province_dashboard(demo)
     assert not AuditEvent.objects.filter(at__gt=LOADED_AT).exists()
     assert not ApprovalRequest.objects.filter(requested_at__gt=LOADED_AT).exists()
@@ -74,6 +78,88 @@ def _cases_in_order(demo):
         created = AuditEvent.objects.filter(
             object_id=str(case.pk), content_type__model="case").order_by("id").first()
         assert timezone.localdate(created.at) == case.opened_on, case.summary
+
+
+def _start_day(case: Case) -> datetime.date | None:
+    """The day the case's one start approval (启动审批, NAT 三) was given."""
+    request = ApprovalRequest.objects.filter(
+        content_type__model="case", object_id=case.pk, action="case_initiation",
+        status=ApprovalRequest.Status.APPROVED).order_by("closed_at").first()
+    return timezone.localdate(request.closed_at) if request else None
+
+
+def _chains(case: Case, demo) -> list[list[tuple[str, datetime.date]]]:
+    """issue 17: clue found → registered → case opened → start approved → notice served →
+    agreement → confirmation → payments → …, each on or after the one before, none after the
+    load; steps a case has not reached are left out."""
+    steps = []
+    for clue in case.clues.order_by("found_on"):
+        steps += [("发现线索", clue.found_on), ("登记线索", clue.registered_on)]
+    steps.append(("开立案件", case.opened_on))
+    start = _start_day(case)
+    if start is None:
+        assert case.stage in (Case.Stage.DRAFT, Case.Stage.INITIATION_APPROVAL), case.number
+        assert not case.clues.filter(state="case_opened").exists(), case.number
+        return [steps + [("今天", demo)]]
+    assert case.investigation_started_on == start, case.number
+    # the clue's 启动索赔 is the case's start approval, given once
+    assert set(case.clues.values_list("decided_on", flat=True)) == {start}, case.number
+    steps += [("批准启动", start), ("告知法院", case.court_notified_on),
+              ("告知检察院", case.procuratorate_notified_on)]
+    for appraisal in case.appraisals.order_by("pk"):
+        steps += [("委托鉴定", appraisal.entrusted_on), ("鉴定完成", appraisal.finished_on)]
+    steps.append(("调查结束", case.investigation_ended_on))
+    negotiation = Negotiation.objects.filter(case=case).order_by("pk").first()
+    if negotiation is not None:
+        steps += [("磋商告知", negotiation.notice_issued_on), ("送达", negotiation.served_on)]
+        steps += [("磋商会议", m.held_on) for m in negotiation.meetings.order_by("held_on")]
+    agreement = Agreement.objects.filter(case=case, signed_on__isnull=False) \
+        .order_by("signed_on").first()
+    if agreement is not None:
+        steps.append(("签订协议", agreement.signed_on))
+    for confirmation in JudicialConfirmation.objects.filter(case=case).order_by("pk"):
+        steps += [("申请司法确认", confirmation.applied_on), ("裁定", confirmation.ruling_date)]
+    for litigation in Litigation.objects.filter(case=case).order_by("pk"):
+        steps += [("起诉", litigation.filed_on), ("判决生效", litigation.effective_on)]
+    # then two branches side by side: payments into the treasury, and the restoration
+    branches = [[("缴款", p.paid_on) for p in Payment.objects.filter(case=case).order_by("paid_on")]]
+    for project in RestorationProject.objects.filter(case=case).order_by("pk"):
+        branch = [("修复方案", project.plan_drafted_on), ("方案论证", project.reviewed_on),
+                  ("方案备案", project.filed_on), ("开工", project.started_on),
+                  ("完工通报", project.completion_reported_on)]
+        for assessment in project.assessments.order_by("pk"):
+            branch += [("效果评估", assessment.started_on), ("评估完成", assessment.concluded_on)]
+        branches.append(branch)
+    closing = ApprovalRequest.objects.filter(
+        content_type__model="case", object_id=case.pk, action="case_closing",
+        status=ApprovalRequest.Status.APPROVED).first()
+    end = [("结案", timezone.localdate(closing.closed_at))] if closing else []
+    return [[(name, day) for name, day in steps + branch + end + [("今天", demo)]
+             if day is not None] for branch in branches]
+
+
+def _every_date_follows_the_one_before(demo):
+    cases = list(Case.objects.prefetch_related("clues"))
+    assert {c.stage for c in cases} >= {Case.Stage.DRAFT, Case.Stage.INITIATION_APPROVAL,
+                                        Case.Stage.CLOSED}
+    for case in cases:
+        for steps in _chains(case, demo):
+            late = [(a, b) for a, b in pairwise(steps) if a[1] > b[1]]
+            assert not late, (case.number, case.summary, late)
+
+
+def _numbers_follow_start_dates():
+    """A case started earlier has the lower number in its jurisdiction and year."""
+    groups: dict[tuple, list] = {}
+    for number, jurisdiction, opened_on in Case.objects.values_list(
+            "number", "jurisdiction", "opened_on"):
+        code, year, seq = number.rsplit("-", 2)
+        assert int(year) == opened_on.year, number
+        groups.setdefault((jurisdiction, year), []).append((seq, opened_on, number))
+    assert any(len(group) > 3 for group in groups.values())
+    for group in groups.values():
+        group.sort()
+        assert [day for _, day, _ in group] == sorted(day for _, day, _ in group), group
 
 
 def _province_dashboard(demo):
