@@ -45,9 +45,10 @@ def transitions_of(publication):
 
 
 def test_the_case_page_offers_preparing_to_who_can_work_the_case(client, case, d, other):
-    html = as_user(client, d.officer).get(case.get_absolute_url()).content.decode()
+    section = reverse("cases:case_section", args=[case.pk, "disclosure"])  # 信息公开, as opened
+    html = as_user(client, d.officer).get(section, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="disclosure-panel"' in html and create_url(case) in html
-    html = as_user(client, d.division_head).get(case.get_absolute_url()).content.decode()
+    html = as_user(client, d.division_head).get(section, HTTP_HX_REQUEST="true").content.decode()
     assert create_url(case) not in html  # the head reads, the officer prepares
 
 

@@ -63,11 +63,25 @@ def test_generating_archives_a_new_version_each_time(client, case, officer):
     assert versions == [("1", 1), ("1", 2), ("2", 1)]
 
 
+def section(client, case, name: str) -> str:
+    """A collapsed section of the case page, as htmx loads it when opened."""
+    return client.get(reverse("cases:case_section", args=[case.pk, name]),
+                      HTTP_HX_REQUEST="true").content.decode()
+
+
 def test_timeline_and_panel_on_the_case_page(client, case, officer):
+    client.force_login(officer)
+    summary = client.get(case.get_absolute_url()).content.decode()
+    steps = summary[summary.index('data-testid="next-steps"'):]
+    # 下一步: the forms of this stage not generated yet
+    assert reverse("documents:form_generate", args=[case.pk, "1"]) in steps
     generate(client, officer, case)
-    page = client.get(case.get_absolute_url()).content.decode()
-    assert "[1]索赔启动登记表 第1版" in page  # the timeline entry and the panel's archive
-    assert "生成文书" in page
+    summary = client.get(case.get_absolute_url()).content.decode()
+    steps = summary[summary.index('data-testid="next-steps"'):]
+    assert reverse("documents:form_generate", args=[case.pk, "1"]) not in steps  # done
+    page = section(client, case, "documents")
+    assert "[1]索赔启动登记表 第1版" in page  # the panel's archive
+    assert "生成文书" in section(client, case, "timeline")
     assert reverse("documents:form_preview", args=[case.pk, "1"]) in page
     assert reverse("documents:form_generate", args=[case.pk, "2"]) in page
     assert reverse("documents:form_preview", args=[case.pk, "3"]) not in page  # not this stage
@@ -85,7 +99,7 @@ def test_scan_upload_against_a_version(client, case, officer):
     assert document.scan.owner == document
     listing = client.get(reverse("documents:case_documents", args=[case.pk])).content.decode()
     assert "签章扫描件.pdf" in listing and "第1版" in listing
-    assert "签章扫描件" in client.get(case.get_absolute_url()).content.decode()  # timeline
+    assert "签章扫描件" in section(client, case, "timeline")
 
     bad = SimpleUploadedFile("scan.exe", b"MZ", content_type="application/octet-stream")
     client.post(reverse("documents:scan_upload", args=[document.pk]), {"file": bad})
@@ -126,7 +140,9 @@ def test_procuratorate_and_finance_may_not_generate(client, case, demo_org, user
     user = demo_org.by_username[username]
     assert generate(client, user, case).status_code == 403
     assert client.get(reverse("documents:form_preview", args=[case.pk, "1"])).status_code == 403
-    assert "文书（示范文本）" not in client.get(case.get_absolute_url()).content.decode()
+    assert "文书（示范文本）" not in section(client, case, "documents")
+    assert reverse("documents:form_generate", args=[case.pk, "1"]) not in client.get(
+        case.get_absolute_url()).content.decode()  # nor in 下一步
     assert not GeneratedDocument.objects.exists()
 
 
@@ -175,7 +191,7 @@ def per_obligor_form():
 def test_a_per_obligor_form_is_versioned_per_obligor(client, case, officer, per_obligor_form):
     parties = [link.party for link in case.obligor_links.order_by("id")]
     client.force_login(officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = section(client, case, "documents")
     assert page.count(reverse("documents:form_generate", args=[case.pk, "9"])) == len(parties)
     preview = client.get(reverse("documents:form_preview", args=[case.pk, "9"]),
                          {"obligor": parties[1].pk})
