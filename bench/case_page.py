@@ -139,8 +139,11 @@ def free_port() -> int:
 def get(port: int, path: str, cookie: str) -> tuple[int, int, float]:
     t0 = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("GET", path, headers={"Cookie": cookie, "X-Forwarded-Proto": "https",
-                                       "Host": "127.0.0.1"})
+    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+    if "#htmx" in path:  # a section as htmx loads it
+        path = path.removesuffix("#htmx")
+        headers["HX-Request"] = "true"
+    conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
     conn.close()
@@ -179,6 +182,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=120, help="per page, all clients")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--compare-dir", type=Path, default=None,
+                        help="another checkout of the app (e.g. main's, the code before a "
+                             "change): its case pages are measured too, over the same data")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -209,11 +215,63 @@ def main() -> None:
     while len(cookies) < args.clients:
         cookies.append(cookies[len(cookies) % 4])
 
+    timeline_next = timeline.page().next_cursor
+    pages = [
+        ("notification list (reference)", "/workflow/notifications/"),
+        ("case page, 10 events (reference)", short.get_absolute_url()),
+        (f"case page, {args.events} events", long.get_absolute_url()),
+        (f"timeline fragment, page 2 of {args.events}",
+         f"/cases/{long.pk}/timeline/?after={timeline_next}"),
+        (f"timeline fragment, 状态变更 only of {args.events}",
+         f"/cases/{long.pk}/timeline/?kind=action%3Atransition"),
+    ]
+    # The collapsed sections of the case page (issue 17), as htmx loads them when opened.
+    sections = [(f"section {name}, {args.events} events", f"/cases/{long.pk}/sections/{name}/#htmx")
+                for name in ("timeline", "investigation", "classification", "appraisals",
+                             "negotiation", "documents", "restoration")]
+    in_process(org, pages[2:3] + sections)
+    print(f"gunicorn {args.workers} sync workers, {args.clients} clients, "
+          f"{args.requests} requests a page; load average {os.getloadavg()[0]:.1f}")
+    if args.compare_dir:
+        serve(args, args.compare_dir.resolve(), pages[:3], cookies, f"[{args.compare_dir}] ")
+    serve(args, ROOT, pages + sections, cookies, "")
+    if args.compare_dir:  # once more, so that neither side has the quieter minute alone
+        serve(args, args.compare_dir.resolve(), pages[:3], cookies, f"[{args.compare_dir}] ")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def in_process(org, pages) -> None:
+    """Queries and time of each page in this process (Django's test client, sequential, the
+    median of 5 after one warm-up), for where the time goes."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(org.by_username["jingban"])
+    print("in process (test client, 经办人):")
+    for label, path in pages:
+        headers = {"HTTP_HOST": "127.0.0.1", "secure": True}  # as behind the proxy
+        if path.endswith("#htmx"):
+            headers["HTTP_HX_REQUEST"] = "true"
+        path = path.removesuffix("#htmx")
+        client.get(path, **headers)
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                response = client.get(path, **headers)
+                times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        print(f"  {label:<40} {statistics.median(times):7.1f} ms  {len(queries)} queries  "
+              f"{len(response.content) / 1024:7.1f} KB")
+
+
+def serve(args, app_dir: Path, pages, cookies, prefix: str) -> None:
+    """Serve the app from `app_dir` with gunicorn and measure `pages`."""
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi", "-w",
          str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ})
+        cwd=app_dir, env={**os.environ})
     try:
         for _ in range(100):
             try:
@@ -221,28 +279,20 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        timeline_next = timeline.page().next_cursor
-        pages = [
-            ("notification list (reference)", "/workflow/notifications/"),
-            ("case page, 10 events (reference)", short.get_absolute_url()),
-            (f"case page, {args.events} events", long.get_absolute_url()),
-            (f"timeline fragment, page 2 of {args.events}",
-             f"/cases/{long.pk}/timeline/?after={timeline_next}"),
-            (f"timeline fragment, 状态变更 only of {args.events}",
-             f"/cases/{long.pk}/timeline/?kind=action%3Atransition"),
-        ]
         for _, path in pages:  # warm every worker
             for _ in range(args.workers * 2):
                 get(port, path, cookies[0])
-        print(f"gunicorn {args.workers} sync workers, {args.clients} clients, "
-              f"{args.requests} requests a page")
         for label, path in pages:
             p50, p95, size = run(port, path, cookies, args.requests)
-            print(f"  {label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {size / 1024:7.1f} KB")
+            print(f"  {prefix}{label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+                  f"{size / 1024:7.1f} KB")
     finally:
         server.terminate()
-        server.wait(10)
-
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 if __name__ == "__main__":
     main()

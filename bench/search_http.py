@@ -5,14 +5,15 @@ SQL (generate_series; Chinese names and summaries drawn from word pools with ran
 setseed, so the same data every run; secondary indexes, the trigram ones included, dropped
 during the load and rebuilt after). Then:
 
-1. `EXPLAIN (ANALYZE, BUFFERS)` of the search's text query on clues for the coordinator
-   (whole city) at 2, 3, 4 and 6 Chinese characters and a part of a number: which plan,
-   how long. A 2-character query has no trigram (pg_trgm needs 3 consecutive characters of the
-   pattern's literal), so the index cannot narrow it.
+1. `EXPLAIN ANALYZE` of the search's text query on clues for the coordinator (whole city)
+   at 2, 3, 4 and 6 Chinese characters and a part of a number, as the search runs it (its
+   first id slice) and over the whole table: which plan, how long. A 2-character query has no
+   trigram (pg_trgm needs 3 consecutive characters of the pattern's literal), so the index
+   cannot narrow it.
 2. gunicorn (3 sync workers, production settings, plain http on 127.0.0.1), one logged-in
    session per simulated user (half the officer `shuiwu`, half the coordinator `qiantou`),
    the search page for each query at c = 4 until --requests or --seconds; p50/p95 beside the
-   anonymous login page in the same run.
+   anonymous login page and the logged-in search page without a query in the same run.
 
     createdb -h 127.0.0.1 -U postgres bench_search
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
@@ -179,19 +180,21 @@ def queries() -> dict[str, str]:
 
 
 def explain(user, label: str, text: str) -> None:
-    """The plan and time of the clue text query as the search runs it
-    (search.services._clues: `_text_match`, windowed under 3 characters), and the same
-    query unwindowed (what a plain `LIKE` does)."""
-    from search.services import _text_match, _text_q
+    """The plan and time of the clue text query's first id slice as the search runs it
+    (search.services._text_matches: the newest WINDOWS[0] ids, or SHORT_QUERY_WINDOW under 3
+    characters, or the whole table for a query without CJK characters), and the same query
+    over the whole table (what a plain `LIKE` does)."""
+    from search.services import _newest_id, _slices, _text_q
 
     text = clean_query(text)
     base = Clue.objects.visible_to(user)
     q = _text_q(text, text.upper(), text_fields=("summary",))
-    for name, qs in (("search", _text_match(base, q, text, "registered_on")),
-                     ("plain LIKE", base.filter(q))):
-        if name == "plain LIKE" and len(text) >= 3:
+    low, _ = next(_slices(_newest_id(Clue), None, text))
+    first = base.filter(q) if low is None else base.filter(q, pk__gt=low)
+    for name, qs in (("search", first), ("plain LIKE", base.filter(q))):
+        if name == "plain LIKE" and low is None:
             continue  # the same query
-        plan = qs.order_by("-registered_on", "-id")[:21].explain(analyze=True)
+        plan = qs.order_by("-pk")[:21].explain(analyze=True)
         nodes = [line.strip().split("  (")[0].lstrip("-> ") for line in plan.splitlines()
                  if "->" in line or line.startswith(("Limit", "Sort", "Seq", "Index"))]
         total = next((line for line in plan.splitlines()
@@ -283,6 +286,11 @@ def main() -> None:
                                          args.requests, args.seconds)
         p50, p95 = lists_http.percentiles([ms for _, _, ms in results])
         print(f"  {'reference: login page':34} {p50:7.1f} {p95:7.1f}  {rate:5.0f}/s")
+        # a logged-in page of the same template without a query: the floor of a search page
+        results, rate = lists_http.drive(sessions, lambda s: ["/search/"], args.requests,
+                                         args.seconds)
+        p50, p95 = lists_http.percentiles([ms for _, _, ms in results])
+        print(f"  {'reference: /search/ without q':34} {p50:7.1f} {p95:7.1f}  {rate:5.0f}/s")
         for label, text in texts.items():
             url = "/search/?q=" + quote(text)
             results, rate = lists_http.drive(sessions, lambda s, url=url: [url],

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CasesConfig(AppConfig):
@@ -11,6 +12,8 @@ class CasesConfig(AppConfig):
 
         from .services import clue_started
 
+        # Each app's next_steps.py adds its actions to the case page's 下一步 (cases/next_steps.py).
+        autodiscover_modules("next_steps")
         # Form [1] 索赔启动登记表 and form [3] 索赔终止登记表: 机构负责人意见, then 部门负责人意见.
         # Starting a claim is approved once (issue 17; NAT 三): the clue's 启动索赔 opens the
         # case, and this approval of form [1] starts both the case and its clues.

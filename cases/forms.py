@@ -4,7 +4,7 @@ from django.utils import timezone
 from parties.services import find_party
 from parties.validators import normalise_code
 from workflow.attachments import validate_upload
-from workflow.forms import QuickSelect, StyledForm
+from workflow.forms import QUICK_RENDERER, QuickSelect, StyledForm
 from workflow.list_filters import LinkedFilters
 
 from .models import Case, CaseObligor, Evidence, Investigation
@@ -106,6 +106,7 @@ class ReasonForm(StyledForm, forms.Form):
 
 
 class CaseFilterForm(StyledForm, LinkedFilters):
+    default_renderer = QUICK_RENDERER  # its inputs written in Python
     # the dashboard's links (oversight/): opened in a period, damage type, terminated or
     # closed (结案) in a period — the day the approval of 索赔终止 / 结案 was given
     linked_date = "opened_on"

@@ -258,3 +258,125 @@ def ledger_file(user):
     write_ledger(ledger_cases(user), handle)
     handle.seek(0)
     return handle
+
+
+# --- the case-handling ledger (案件办理台账, NAT 二: 建立案件办理台账，实行跟踪管理) --------------
+
+ENDING_APPROVALS = ("case_termination", "case_closing")
+
+
+def handling_cases(cases, start: date, end: date):
+    """Of `cases` (a `Case.objects.visible_to(user)` queryset, perhaps narrowed by the
+    dashboard's filters), those handled during [start, end]: started on or before
+    `end` and not ended (索赔终止 / 结案 approved, Beijing day, as on the dashboard) before
+    `start`; with the ending day, the next deadline and the last stage change as subqueries."""
+    from django.db.models import CharField, Q
+    from django.db.models.functions import Cast, TruncDate
+
+    from workflow.models import ApprovalRequest, AuditEvent
+
+    case_type = ContentType.objects.get_for_model(Case)
+    ending = (ApprovalRequest.objects
+              .filter(content_type=case_type, object_id=OuterRef("pk"),
+                      action__in=ENDING_APPROVALS, status=ApprovalRequest.Status.APPROVED)
+              .order_by("-closed_at").annotate(day=TruncDate("closed_at")))
+    deadlines = Deadline.objects.filter(content_type=case_type, object_id=OuterRef("pk"),
+                                        status__in=ACTIVE).order_by("due", "id")
+    moves = (AuditEvent.objects
+             .filter(content_type=case_type, object_id=Cast(OuterRef("pk"), CharField()),
+                     action=AuditEvent.Action.TRANSITION).order_by("-at")
+             .annotate(day=TruncDate("at")))
+    return (
+        cases
+        .filter(opened_on__lte=end)
+        .select_related("department", "jurisdiction", "created_by")
+        .prefetch_related("obligor_links__party")
+        .annotate(
+            ended_on=Subquery(ending.values("day")[:1]),
+            next_deadline_title=Subquery(deadlines.values("title")[:1]),
+            next_deadline_due=Subquery(deadlines.values("due")[:1]),
+            last_move_on=Subquery(moves.values("day")[:1]),
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    )
+
+
+@dataclass(frozen=True)
+class HandlingFigures:
+    total: int
+    started: int       # started in the period
+    terminated: int    # 索赔终止 approved in the period
+    closed: int        # 结案 approved in the period
+    open_at_end: int   # not ended by the period's last day
+
+
+def handling_figures(queryset, start: date, end: date) -> HandlingFigures:
+    """The ledger's counts for the period, in one aggregate query."""
+    from django.db.models import Count, Q
+
+    ended = Q(ended_on__gte=start, ended_on__lte=end)
+    counts = queryset.order_by().aggregate(
+        total=Count("pk"),
+        started=Count("pk", filter=Q(opened_on__gte=start)),
+        terminated=Count("pk", filter=ended & Q(stage=Case.Stage.TERMINATED)),
+        closed=Count("pk", filter=ended & Q(stage=Case.Stage.CLOSED)),
+        open_at_end=Count("pk", filter=Q(ended_on__isnull=True) | Q(ended_on__gt=end)),
+    )
+    return HandlingFigures(**counts)
+
+
+HANDLING_COLUMNS = [
+    Column("序号", 6, NUMBER),
+    Column("案件编号", 20),
+    Column("赔偿权利人", 18),
+    Column("办案部门", 20),
+    Column("案由", 36),
+    Column("赔偿义务人", 30),
+    Column("损害类型", 12),
+    Column("案件类别", 10),
+    Column("阶段", 12),
+    Column("启动日期", 14, DATE),
+    Column("终止或结案日期", 14, DATE),
+    Column("估算损害数额（元）", 16, AMOUNT),
+    Column("鉴定评估损害数额（元）", 16, AMOUNT),
+    Column("下一期限", 30),
+    Column("期限届满日", 14, DATE),
+    Column("最近状态变更日期", 14, DATE),
+    Column("经办人", 10),
+]
+
+
+def handling_row(index: int, case: Case) -> list:
+    obligors = "、".join(link.party.name for link in case.obligor_links.all())
+    return [
+        index, case.number, case.jurisdiction.name, case.department.name, case.cause, obligors,
+        case.get_damage_type_display(), case.get_classification_display(),
+        case.get_stage_display(), case.opened_on, case.ended_on, case.estimated_amount,
+        case.appraised_amount, case.next_deadline_title or "", case.next_deadline_due,
+        case.last_move_on, case.created_by.get_full_name() if case.created_by_id else "",
+    ]
+
+
+def write_handling_ledger(queryset, target, *, title: str) -> int:
+    """Write the ledger rows of `queryset` (from handling_cases) with the shared writer, under
+    a title row naming the period; returns the number of cases written."""
+    with spreadsheets.Workbook(target) as book:
+        table = book.table("案件办理台账", HANDLING_COLUMNS, title_row=title)
+        rows = queryset.order_by("-opened_on", "-id").iterator(chunk_size=500)
+        for index, case in enumerate(rows, start=1):
+            table.add(handling_row(index, case))
+    return table.data_rows
+
+
+def handling_ledger_file(queryset, *, title: str):
+    """The ledger as an .xlsx in a rewound temporary file; `exports.CaseListTooLarge` past the
+    case export's row limit (ECOCLAIM_CASE_EXPORT_MAX_ROWS), as for the case list."""
+    from .exports import CaseListTooLarge, max_rows
+
+    limit = max_rows()
+    if queryset.order_by()[: limit + 1].count() > limit:
+        raise CaseListTooLarge(f"台账中的案件超过{limit:,}件，请缩小统计期间或范围后再导出。")
+    handle = tempfile.TemporaryFile()
+    write_handling_ledger(queryset, handle, title=title)
+    handle.seek(0)
+    return handle

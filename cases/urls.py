@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("from-clue/<int:pk>/", views.case_open_from_clue, name="open_from_clue"),
     path("<int:pk>/timeline/", views.case_timeline, name="case_timeline"),
+    path("<int:pk>/sections/<slug:name>/", views.case_section, name="case_section"),
     path("<int:pk>/initiation/", views.case_initiation, name="case_initiation"),
     path("<int:pk>/obligors/", views.case_add_obligor, name="case_add_obligor"),
     path("<int:pk>/submit/", views.case_submit_initiation, name="case_submit_initiation"),

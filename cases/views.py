@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +16,12 @@ from screening.models import Clue
 from screening.trivial import assess
 from workflow import approvals
 from workflow.approvals import requests_of
-from workflow.attachments import attach, attachments_of
+from workflow.attachments import attach
 from workflow.http import transition_from_post, workable_or_refuse
 from workflow.models import ApprovalRequest, ApprovalStep
 from workflow.pagination import keyset_page
 from workflow.sorting import Sorting
-from workflow.transitions import TransitionError, options_for
+from workflow.transitions import TransitionError
 
 from .badges import annotate as annotate_badges
 from .classification import reclassify
@@ -35,7 +36,9 @@ from .forms import (
     ReasonForm,
 )
 from .models import Appraisal, Case, CaseObligor, Evidence, Investigation
+from .next_steps import next_steps
 from .parts import deadlines_of_case, parts_of
+from .rows import case_rows
 from .services import open_case_from_clue
 from .stepper import stepper
 from .timeline import Timeline, TimelineFilterForm
@@ -47,18 +50,20 @@ from .views_ledger import classification_panel
 def case_list(request):
     filters = CaseFilterForm(request.GET or None, user=request.user)
     cases = filters.apply(Case.objects.visible_to(request.user)
-                          .select_related("department", "jurisdiction"))
+                          .select_related("department").only(*CASE_LIST_FIELDS))
     sorting = Sorting(request, CASE_SORTS, default="-opened_on")
     page = keyset_page(cases, key=sorting.key, descending=sorting.descending,
                        after=request.GET.get("after"), before=request.GET.get("before"))
     annotate_badges(page)
     return render(request, "cases/case_list.html",
-                  {"page": page, "filters": filters, "sorting": sorting,
+                  {"page": page, "rows": case_rows(page), "filters": filters, "sorting": sorting,
                    "query": request.GET.copy()})
 
 
 # Sortable columns: non-null and indexed (case_keyset, the unique number), for keyset pages.
 CASE_SORTS = {"number": "案件编号", "opened_on": "启动日期"}
+# what the list's rows (rows.py) and its sort keys read; not the long texts
+CASE_LIST_FIELDS = ("number", "cause", "opened_on", "department", "classification", "stage")
 
 
 @login_required
@@ -77,41 +82,111 @@ def case_list_export(request):
     return xlsx_response(handle, f"案件清单_{timezone.localdate():%Y%m%d}.xlsx")
 
 
-@login_required
-@permission_required("cases.view_case", raise_exception=True)
-def case_detail(request, pk):
-    case = get_object_or_404(
+# The case page's sections (issue 17): (name, title, template). The summary (header, stepper,
+# 下一步, obligors, key facts) is rendered with the page; each section is collapsed and loads
+# its body when opened (case_section), except those whose data the summary already read.
+SECTIONS = [
+    ("initiation", "索赔启动登记表", "cases/_initiation.html"),
+    ("deadlines", "期限", "workflow/_deadlines.html"),
+    ("investigation", "损害调查与证据", "cases/_investigation.html"),
+    ("classification", "案件分类", "cases/_classification.html"),
+    ("appraisals", "鉴定评估", "cases/_appraisals.html"),
+    ("negotiation", "磋商与司法", "negotiation/_case_panel.html"),
+    ("documents", "文书", "documents/_case_documents.html"),
+    ("restoration", "生态修复与赔偿资金", "restoration/_case_panel.html"),
+    ("disclosure", "信息公开", "disclosure/_case_panel.html"),
+    ("approvals", "审批", "cases/_approvals.html"),
+    ("timeline", "办理记录", "cases/_timeline.html"),
+]
+SECTION_TITLES = {name: title for name, title, _ in SECTIONS}
+SECTION_TEMPLATES = {name: template for name, _, template in SECTIONS}
+INLINE = {"deadlines"}  # its data are on the page already (the next deadline)
+
+
+def _visible_case(request, pk):
+    return get_object_or_404(
         Case.objects.visible_to(request.user).select_related(
             "department", "jurisdiction", "rule_profile__rule_set", "created_by",
             "lead_department"), pk=pk)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_detail(request, pk):
+    case = _visible_case(request, pk)
     can_handle = case.can_be_handled_by(request.user)
     annotate_badges([case])
-    investigation = Investigation.objects.filter(case=case).prefetch_related("team").first()
     parts = _parts_of(case)
     deadlines = list(deadlines_of_case(case, parts))
-    timeline = _timeline_context(request, case, parts)
-    return render(request, "cases/case_detail.html", {
+    steps_now, steps_later = next_steps(case, request.user, can_handle=can_handle, parts=parts)
+    context = {
         "case": case,
         "obligors": case.obligor_links.select_related("party"),
-        "clues": case.clues.select_related("channel"),
-        "participants": case.participants.all(),
-        "investigation": investigation,
-        "team": investigation.team.all() if investigation else [],
-        "evidence": case.evidence.select_related("attachment"),
-        "attachments": attachments_of(case),
+        "clues": case.clues.only("pk", "number"),
         "deadlines": deadlines,
         "next_deadline": next((d for d in deadlines if d.is_active), None),
-        "approvals": requests_of(case),
-        **timeline,
-        "transitions": options_for(case, request.user) if can_handle else [],
+        "steps_now": steps_now,
+        "steps_later": steps_later,
         "can_handle": can_handle,
-        "can_designate": (has_role(request.user, Role.COORDINATOR) and not case.is_read_only
-                          and getattr(request.user.department, "is_lead", False)),
         "obligor_form": ObligorForm(case=case),
-        "classification_panel": classification_panel(case, request.user),
         "steps": stepper(case),
-        "evidence_form": EvidenceForm(),
-    })
+    }
+    # A timeline page asked for without scripts (筛选, 加载更多) opens the timeline in place.
+    inline, opened = set(INLINE), set()
+    if "kind" in request.GET or "after" in request.GET:
+        inline.add("timeline")
+        opened.add("timeline")
+        context.update(_timeline_context(request, case, parts))
+    context["sections"] = [
+        {"name": name, "title": title, "body": template if name in inline else "",
+         "opened": name in opened}
+        for name, title, template in SECTIONS]
+    return render(request, "cases/case_detail.html", context)
+
+
+def _can_designate(user, case) -> bool:
+    return (has_role(user, Role.COORDINATOR) and not case.is_read_only
+            and getattr(user.department, "is_lead", False))
+
+
+def _section_context(request, case, name: str) -> dict:
+    """What one section's template needs, read only when that section is opened."""
+    user = request.user
+    can_handle = case.can_be_handled_by(user)
+    context = {"case": case, "can_handle": can_handle}
+    if name == "initiation":
+        context.update(participants=case.participants.all(),
+                       clues=case.clues.select_related("channel"),
+                       can_designate=_can_designate(user, case))
+    elif name == "deadlines":
+        context["deadlines"] = deadlines_of_case(case)
+    elif name == "investigation":
+        investigation = Investigation.objects.filter(case=case).prefetch_related("team").first()
+        context.update(investigation=investigation,
+                       team=investigation.team.all() if investigation else [],
+                       evidence=case.evidence.select_related("attachment"),
+                       evidence_form=EvidenceForm())
+    elif name == "classification":
+        context["classification_panel"] = classification_panel(case, user)
+    elif name == "approvals":
+        context["approvals"] = requests_of(case)
+    elif name == "timeline":
+        context.update(_timeline_context(request, case, _parts_of(case)))
+    return context
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_section(request, pk, name):
+    """One section of the case page: its body for htmx, or (without scripts) a page of its own.
+    Scoped like the case page: a case the user may not see is 404."""
+    if name not in SECTION_TEMPLATES:
+        raise Http404
+    case = _visible_case(request, pk)
+    context = _section_context(request, case, name)
+    context.update(section_template=SECTION_TEMPLATES[name], section_title=SECTION_TITLES[name])
+    template = SECTION_TEMPLATES[name] if request.htmx else "cases/case_section.html"
+    return render(request, template, context)
 
 
 def _timeline_context(request, case, parts) -> dict:

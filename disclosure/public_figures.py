@@ -55,7 +55,7 @@ FIGURES = [
 
 
 def approved():
-    return AnnualReportFinal.objects.filter(state=AnnualReportFinal.State.APPROVED)
+    return AnnualReportFinal.objects.filter(state__in=AnnualReportFinal.APPROVED_STATES)
 
 
 def _figure(value, unit):

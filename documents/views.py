@@ -59,8 +59,11 @@ def _obligor_for(case, form: registry.Form, value):
     return link.party
 
 
+GENERATE = "documents.generate_document"
+
+
 def can_generate(user, case) -> bool:
-    return user.has_perm("documents.generate_document") and case.is_workable_by(user)
+    return user.has_perm(GENERATE) and case.is_workable_by(user)
 
 
 @login_required

@@ -14,7 +14,6 @@ from rules.calendar import cn_date
 from workflow.approvals import requests_of
 from workflow.deadlines import deadlines_of
 from workflow.http import workable_or_refuse
-from workflow.transitions import options_for
 
 from . import failure, services
 from .forms import (
@@ -28,13 +27,17 @@ from .forms import (
     ReplyForm,
     ServiceForm,
 )
-from .models import Agreement, Meeting, Negotiation
+from .models import Meeting, Negotiation
+from .next_steps import (
+    EARLY_RESTORATION_STATES,
+    FAILABLE_STATES,
+    SERVICE_STATES,
+    meeting_block,
+    round_actions,
+)
 from .views_common import SERVICE_ERRORS, for_action, option, refuse, run, show_errors
 
 State = Negotiation.State
-SERVICE_STATES = (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS)
-FAILABLE_STATES = (State.SERVING, State.AWAITING_REPLY, State.IN_PROGRESS)
-EARLY_RESTORATION_STATES = (State.AWAITING_REPLY, State.IN_PROGRESS)
 
 ROUNDS = Negotiation.objects.select_related("case__department", "case__rule_profile__rule_set")
 
@@ -74,16 +77,6 @@ def _late_entry(negotiation, what: str) -> str:
             f"{what}。")
 
 
-def _meeting_block(negotiation) -> str:
-    """Why no further meeting can be recorded now (the limit of CQ 七(一); SX 第十八条)."""
-    limit = negotiation.meeting_limit()
-    held = negotiation.meetings_held()
-    if limit is None or held < limit:
-        return ""
-    rule = negotiation.meeting_rule()
-    return f"已召开磋商会议{held}次，达到上限（{rule.citation}）。"
-
-
 @login_required
 @permission_required("negotiation.view_negotiation", raise_exception=True)
 def negotiation_detail(request, pk):
@@ -106,32 +99,8 @@ def negotiation_detail(request, pk):
     overrun = negotiation.overrun_block() if expired_on else ""
     actions = {}
     if handle:
-        draft = negotiation.agreements.filter(state=Agreement.State.DRAFT).first()
-        block = _meeting_block(negotiation) if state == State.IN_PROGRESS else ""
-        going_on = not overrun
-        # what happened within the period may still be entered after it (dated before expiry)
-        late_entry = bool(overrun) and state in SERVICE_STATES
-        actions = {
-            "plan": state == State.PREPARING,
-            "transitions": options_for(negotiation, request.user),
-            "service": state in SERVICE_STATES and going_on,
-            "reply": state == State.AWAITING_REPLY,
-            "meeting": state == State.IN_PROGRESS,
-            "meeting_block": overrun or block,
-            # offered once the limit is reached, greyed out with the reasons if not admissible
-            "more_meetings": (option(negotiation, "request_more_meetings", request.user)
-                              if block and going_on else None),
-            "overrun": (option(negotiation, "request_overrun", request.user)
-                        if overrun else None),
-            "early_restoration": (state in EARLY_RESTORATION_STATES and going_on
-                                  and not negotiation.early_restoration_allowed),
-            "draft": draft,
-            "draft_agreement": state == State.IN_PROGRESS,
-            "fail": state in FAILABLE_STATES,
-            "late_meeting": late_entry and state == State.IN_PROGRESS,
-            "late_service": late_entry,
-            "authorisation_form": AuthorisationForm(),
-        }
+        actions = {**round_actions(negotiation, request.user, overrun),
+                   "authorisation_form": AuthorisationForm()}
     return render(request, "negotiation/negotiation_detail.html", {
         "negotiation": negotiation, "case": case, "can_handle": handle,
         "rounds": case.negotiations.order_by("round_number"),
@@ -258,7 +227,7 @@ def negotiation_meeting(request, pk):
     limit = negotiation.meeting_limit()
     intro = (f"已召开并计入次数的磋商会议{negotiation.meetings_held()}次"
              + (f"，上限{limit}次。" if limit is not None else "。"))
-    block = _meeting_block(negotiation)
+    block = meeting_block(negotiation)
     return _form_page(request, negotiation, form, title="登记磋商会议",
                       intro=f"{intro}{block}{_late_entry(negotiation, '会议')}",
                       submit="登记会议")

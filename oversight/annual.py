@@ -226,7 +226,7 @@ def annual_report_due(department, today: date) -> AnnualDuty | None:
     period and a due day (SX 第四十条: 每年12月底前报送省生态环境厅 → {"period": "year",
     "due": "12-31"}). None outside that month, after the day, or where the profile fixes no
     yearly report (CQ 二 aggregates every half-year; NAT and NT fix none), and once a final
-    version of the department's jurisdiction for the year is approved."""
+    version of the department's jurisdiction for the year is approved and reported up."""
     from rules.errors import RuleError
     from workflow.deadlines import cycle_end
 
@@ -245,7 +245,10 @@ def annual_report_due(department, today: date) -> AnnualDuty | None:
         return None
     from .models import AnnualReportFinal
 
+    # done once approved, and, where there is a jurisdiction above, reported to it
+    done = (AnnualReportFinal.State.SUBMITTED,) if department.jurisdiction.parent_id else \
+        AnnualReportFinal.APPROVED_STATES
     if AnnualReportFinal.objects.filter(jurisdiction=department.jurisdiction, year=today.year,
-                                        state=AnnualReportFinal.State.APPROVED).exists():
-        return None  # approved: nothing left to remind of
+                                        state__in=done).exists():
+        return None
     return AnnualDuty(today.year, due, rule.citation, rule.note)

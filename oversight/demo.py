@@ -4,9 +4,13 @@ dates (workflow/demo_clock.py): started, appraised, terminated, negotiated, agre
 confirmed, litigated or closed (结案) in different quarters, with payments into the treasury, so the trend
 and the money figures of /oversight/ show something for 省生态环境厅 and each city.
 
-The history starts no earlier than 8 quarters before the load, nor before the rule profile in
-force (SX 晋环规〔2025〕2号, from 2025年7月10日) began: a case is handled under the profile
-in force on its dates. A second run finds the first case and does nothing."""
+The history starts 8 quarters before the load (the dashboard's trend), and a case is handled
+under the profile in force on its dates. SX 晋环规〔2025〕2号 is in force only from 2025年7月10日;
+before it Shanxi's claims followed the national baseline. So the demo gives the province's rule
+set a version for the time before SX — the national baseline's values and citations (NAT),
+from the baseline's own start, ending the day before SX's first version
+(`pre_local_profile`) — and the history reaches back 8 quarters, or to the baseline's start if
+later. A second run finds the first case and does nothing."""
 
 from datetime import timedelta
 
@@ -49,9 +53,46 @@ EARLIEST_DAYS = 8 * 91  # eight quarters
 LATEST_DAYS = 150  # the newest history case; the other demo modules fill the recent months
 
 
+def pre_local_profile(rule_set, today):
+    """The rule set's version for the time before its first local version, as the national
+    baseline (its base) stood then; None where the local rules reach back 8 quarters anyway,
+    where there is no base in force earlier, or where it exists already. The rules service
+    publishes versions forwards only (a new version starts after the last), so this one is
+    written as published directly, its period closed before the first local version."""
+    from datetime import date as day_type
+
+    from rules.models import RuleValue
+    from rules.services import create_profile
+
+    active = RuleProfile.objects.filter(rule_set=rule_set, status=RuleProfile.Status.ACTIVE)
+    first = active.order_by("effective_from").first()
+    wanted = today - timedelta(days=EARLIEST_DAYS)
+    if first is None or rule_set.base_id is None or first.effective_from <= wanted:
+        return None
+    base = (RuleProfile.objects.filter(rule_set=rule_set.base, status=RuleProfile.Status.ACTIVE,
+                                       effective_from__lt=first.effective_from)
+            .order_by("effective_from").first())
+    if base is None:
+        return None
+    if active.filter(effective_to=first.effective_from - timedelta(days=1)).exists():
+        return None
+    start = max(base.effective_from, day_type(wanted.year, wanted.month, 1))
+    values = {v.key: (v.value, v.citation, v.note)
+              for v in RuleValue.objects.filter(profile=base)}
+    profile = create_profile(
+        rule_set, values, effective_from=start,
+        effective_to=first.effective_from - timedelta(days=1),
+        source_document=f"{base.source_document}（{rule_set.name}地方规定施行前适用国家基准）",
+        note=f"演示数据：{first.effective_from:%Y年%m月%d日}前适用国家基准（{base.label}）")
+    RuleProfile.objects.filter(pk=profile.pk).update(status=RuleProfile.Status.ACTIVE)
+    return profile
+
+
 def _first_day(org):
-    """Days before the load the history may start: 8 quarters, or the profile's start."""
+    """Days before the load the history may start: 8 quarters, or the earliest profile's
+    start."""
     today = org.now.date()
+    pre_local_profile(org.city.rule_set, today)
     began = (RuleProfile.objects.filter(rule_set=org.city.rule_set, status="active")
              .order_by("effective_from").values_list("effective_from", flat=True).first())
     days = EARLIEST_DAYS if began is None else min(EARLIEST_DAYS, (today - began).days - 5)

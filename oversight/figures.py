@@ -26,16 +26,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
+from accounts.models import Department
 from cases.forms import ENDING_APPROVALS
 from cases.models import Case, MajorCaseProgress
 from restoration.models import (
-    Deposit,
     EffectAssessment,
-    FundObligation,
     RestorationProject,
     SpendingRequest,
 )
@@ -180,18 +179,35 @@ class DeadlineFigures:
     by_kind: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
+def _deadline_groups(sel: Selection) -> list[tuple]:
+    """(kind, department, department's jurisdiction, overdue, due soon) of the scope's
+    deadlines overdue (marked by the scan) and open ones due today or in the next 7 days: one
+    GROUP BY each, both index-only range scans of the partial index on the overdue and open
+    deadlines (oversight/summary_sql.DEADLINE_INDEX), shared by the deadline figure and the
+    side-by-side table's overdue column."""
+    def compute():
+        key = ("kind", "department_id", "department__jurisdiction_id")
+        groups: dict[tuple, list[int]] = {}
+        overdue = sel.deadlines().filter(status=Deadline.Status.OVERDUE)
+        soon = sel.deadlines().filter(status=Deadline.Status.OPEN, due__range=(
+            sel.today, sel.today + timedelta(days=SOON_DAYS)))
+        for position, qs in enumerate((overdue, soon)):
+            # COUNT(*): no column outside the index, so an index-only scan
+            for *k, n in qs.values_list(*key).annotate(n=Count("*")).order_by():
+                groups.setdefault(tuple(k), [0, 0])[position] = n
+        return [(*k, o, s) for k, (o, s) in groups.items()]
+    return sel.once("deadline_groups", compute)
+
+
 def deadlines_due(sel: Selection) -> DeadlineFigures:
     """Deadlines overdue (marked by the scan) and open ones due today or in the next 7 days,
-    by kind and department: one GROUP BY."""
-    soon_q = Q(status=Deadline.Status.OPEN,
-               due__range=(sel.today, sel.today + timedelta(days=SOON_DAYS)))
-    overdue_q = Q(status=Deadline.Status.OVERDUE)
-    groups = (sel.deadlines().filter(overdue_q | soon_q)
-              .values_list("kind", "department_id", "department__name")
-              .annotate(overdue=Count("id", filter=overdue_q), soon=Count("id", filter=soon_q))
-              .order_by("department__name", "kind"))
+    by kind and department."""
+    groups = _deadline_groups(sel)
+    names = dict(Department.objects.filter(pk__in={d for _, d, *_ in groups})
+                 .values_list("pk", "name").order_by())
     labels = dict(DeadlineKind.choices)
-    rows = [DeadlineRow(k, labels.get(k, k), d, name, o, s) for k, d, name, o, s in groups]
+    rows = sorted((DeadlineRow(k, labels.get(k, k), d, names.get(d, ""), o, s)
+                   for k, d, _, o, s in groups), key=lambda r: (r.department, r.kind))
     by_kind: dict[str, list[int]] = {}
     for r in rows:
         pair = by_kind.setdefault(r.kind, [0, 0])
@@ -308,7 +324,6 @@ def _money_pairs(sel: Selection) -> dict[tuple, MoneyRow]:
 
 
 def _money_query(sel: Selection) -> dict[tuple, MoneyRow]:
-    ids = sel.cases().values("pk")
     rows: dict[tuple, MoneyRow] = {}
 
     def row(*k) -> MoneyRow:
@@ -318,27 +333,15 @@ def _money_query(sel: Selection) -> dict[tuple, MoneyRow]:
         r = row(j, d)
         r.cases += n
         r.claimed += claimed or ZERO
-    pair = ("case__jurisdiction", "case__damage_type")
-    src = FundObligation.Source
-    for j, d, agreed, judged, paid, outstanding in (
-            FundObligation.objects.filter(case__in=ids)
-            .exclude(status=FundObligation.Status.CANCELLED)
-            .values_list(*pair)
-            .annotate(agreed=Sum("amount", filter=Q(source=src.AGREEMENT)),
-                      judged=Sum("amount", filter=Q(source=src.JUDGMENT)),
-                      paid=Sum("paid"), outstanding=Sum("outstanding")).order_by()):
+    # the obligations, deposits and spending, from the money summary where it exists
+    for j, d, agreed, judged, paid, outstanding, held, spent in summary.money_groups(sel):
         r = row(j, d)
-        r.agreed, r.judged = agreed or ZERO, judged or ZERO
-        r.paid, r.outstanding = paid or ZERO, outstanding or ZERO
-    for j, d, held, applied in (Deposit.objects.filter(case__in=ids).values_list(*pair)
-                                .annotate(held=Sum("held"), applied=Sum("applied")).order_by()):
-        row(j, d).deposit_held = held or ZERO
-        row(j, d).spent += applied or ZERO
-    for j, d, spent in (SpendingRequest.objects
-                        .filter(case__in=ids, state=SpendingRequest.State.PAID,
-                                purpose_kind__in=RESTORATION_PURPOSES)
-                        .values_list(*pair).annotate(s=Sum("approved_amount")).order_by()):
-        row(j, d).spent += spent or ZERO
+        r.agreed += agreed
+        r.judged += judged
+        r.paid += paid
+        r.outstanding += outstanding
+        r.deposit_held += held
+        r.spent += spent
     return rows
 
 
@@ -480,9 +483,8 @@ def breakdown(sel: Selection) -> Breakdown | None:
         per[k].cases_opened += opened
         if stage not in ENDED:
             per[k].cases_active += n
-    for k, n in sel.deadlines().filter(status=Deadline.Status.OVERDUE) \
-            .values_list("department__jurisdiction").annotate(n=Count("id")).order_by():
-        per[k].overdue = n
+    for _, _, k, overdue, _ in _deadline_groups(sel):
+        per[k].overdue += overdue
     for k, r in _money_by(sel, "jurisdiction").items():
         per[k].claimed, per[k].paid, per[k].outstanding = r.claimed, r.paid, r.outstanding
     rows = roll_up(sel, dict(per), UnitRow)

@@ -18,9 +18,10 @@ def _may(sel: Selection, perm: str) -> bool:
     return sel.user.has_perm(perm)
 
 
-def _url(name: str, params: dict) -> str:
+def _url(sel: Selection, name: str, params: dict) -> str:
     clean = {k: v for k, v in params.items() if v not in (None, "")}
-    return reverse(name) + ("?" + urlencode(clean) if clean else "")
+    base = sel.once(f"url:{name}", lambda: reverse(name))  # a page has some 150 links
+    return base + ("?" + urlencode(clean) if clean else "")
 
 
 def _period(sel: Selection, period=None) -> dict:
@@ -32,7 +33,7 @@ def clues(sel: Selection, *, channel=None, outcome=None) -> str:
     """Clues registered in the period (the clue list's 登记日期)."""
     if not _may(sel, "screening.view_clue"):
         return ""
-    return _url("screening:clue_list", {**sel.link_params(), **_period(sel),
+    return _url(sel, "screening:clue_list", {**sel.link_params(), **_period(sel),
                                         "channel": channel, "outcome": outcome})
 
 
@@ -46,25 +47,25 @@ def cases(sel: Selection, *, stage=None, classification=None, opened_in=None,
     if ended_in is not None:
         params.update({"ended_from": ended_in.start.isoformat(),
                        "ended_to": ended_in.end.isoformat()})
-    return _url("cases:case_list", params)
+    return _url(sel, "cases:case_list", params)
 
 
 def deadlines(sel: Selection, *, view: str, kind=None, department=None) -> str:
     params = {"view": view, "kind": kind,
               "department": department or (sel.department.pk if sel.department else None),
               "jurisdiction": sel.jurisdiction.pk if sel.jurisdiction else None}
-    return _url("workflow:deadline_board", params)
+    return _url(sel, "workflow:deadline_board", params)
 
 
 def approvals(sel: Selection, *, action=None, age=None) -> str:
-    return _url("oversight:approvals", {**sel.link_params(damage=False), "action": action,
+    return _url(sel, "oversight:approvals", {**sel.link_params(damage=False), "action": action,
                                         "age": age})
 
 
 def projects(sel: Selection, *, state=None) -> str:
     if not _may(sel, "restoration.view_restorationproject"):
         return ""
-    return _url("restoration:index", {**sel.link_params(), "state": state})
+    return _url(sel, "restoration:index", {**sel.link_params(), "state": state})
 
 
 def major_ledger(sel: Selection) -> str:

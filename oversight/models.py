@@ -4,13 +4,14 @@ is counted when it is generated (oversight/annual.py); a final version keeps its
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.models import Department, Jurisdiction
 from accounts.roles import Role
-from accounts.scoping import ScopedQuerySet
+from accounts.scoping import ScopedQuerySet, department_q
 from workflow import approvals
 from workflow.audit import AuditedModel
 
@@ -44,6 +45,20 @@ def _coordinator(instance, user) -> bool:
     return may_write_text(user)
 
 
+def _own_coordinator(instance, user) -> bool:
+    """The coordinator of the report's own jurisdiction (not one above it) reports it up."""
+    from .annual import may_write_text
+
+    return may_write_text(user) and user.department.jurisdiction_id == instance.jurisdiction_id
+
+
+def _has_superior(instance) -> bool:
+    return instance.jurisdiction.parent_id is not None
+
+
+_has_superior.description = "本行政区没有上级行政区，无需报送。"
+
+
 def _department_head(instance, user) -> bool:
     from accounts.roles import Role, has_role
 
@@ -63,20 +78,29 @@ class AnnualReportFinalQuerySet(models.QuerySet):
 
         if not may_generate(user):
             return self.none()
-        return self.filter(department_q(user.department, "department__"))
+        # in its own jurisdiction by the scope rule; above it only once reported (报送)
+        own = models.Q(jurisdiction=user.department.jurisdiction_id)
+        reported = models.Q(state=AnnualReportFinal.State.SUBMITTED)
+        return self.filter(department_q(user.department, "department__") & (own | reported))
 
 
 class AnnualReportFinal(FSMModelMixin, AuditedModel):
     """A final version of the annual work report (SX 第四十条): the PDF and Excel frozen when the
     coordinator submits it, approved by the 部门负责人 through workflow.approvals (action
     "annual_report_final") and kept as the archive, as the generated forms are (documents/):
-    待审批 → 已定稿, or 已退回 (a new version is then submitted)."""
+    待审批 → 已定稿, or 已退回 (a new version is then submitted); an approved version is then
+    reported to the jurisdiction above (已报送; SX 第四十条: 12月底前报送省生态环境厅), which
+    sees only reported versions."""
 
     class State(models.TextChoices):
         DRAFT = "draft", "草稿"
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已定稿"
         RETURNED = "returned", "已退回"
+        SUBMITTED = "submitted", "已报送"
+
+    # approved, whether or not reported up since
+    APPROVED_STATES = (State.APPROVED, State.SUBMITTED)
 
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="行政区", on_delete=models.PROTECT,
                                      related_name="+")
@@ -96,6 +120,10 @@ class AnnualReportFinal(FSMModelMixin, AuditedModel):
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     approved_at = models.DateTimeField("定稿时间", null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", null=True,
+                                     blank=True, editable=False, on_delete=models.PROTECT,
+                                     related_name="+")
 
     objects = AnnualReportFinalQuerySet.as_manager()
 
@@ -129,6 +157,14 @@ class AnnualReportFinal(FSMModelMixin, AuditedModel):
     def send_back(self, by=None, reason=""):
         pass
 
+    # SX 第四十条: 每年12月底前将本年度生态环境损害赔偿工作情况报送省生态环境厅
+    @transition(field=state, source=State.APPROVED, target=State.SUBMITTED,
+                permission=_own_coordinator, conditions=[_has_superior],
+                custom={"label": "报送上级", "hidden": True})
+    def report_up(self, by=None, reason=""):
+        self.submitted_at = timezone.now()
+        self.submitted_by = by
+
 
 # The one approval mechanism (workflow/approvals.py): the final version is approved by the
 # 部门负责人 of the submitting department. Registered here, when the app's models load.
@@ -142,7 +178,18 @@ approvals.register(approvals.ApprovalAction(
 class SummaryQuerySet(ScopedQuerySet):
     """Summary rows are scoped like the records they count (accounts/scoping.py): by the counted
     records' department and jurisdiction. The participant part of the rule (joint records of
-    other departments) is not in the key: oversight/summary.py counts those from the records."""
+    other departments) is not in the key: oversight/summary.py counts those from the records.
+
+    The rule's department part is applied to the departments (and the lead's to the
+    jurisdictions) and the rows kept by id: the same set as the joined form, without joining
+    every summary row to its department and jurisdiction (a hashed subquery of a few ids)."""
+
+    def own_scope_q(self, department) -> Q:
+        if department.is_lead:
+            return Q(jurisdiction_id__in=Jurisdiction.objects.filter(
+                path__startswith=department.jurisdiction.path).values("pk"))
+        return Q(department_id__in=Department.objects.filter(department_q(department))
+                 .values("pk"))
 
 
 class ClueCount(models.Model):
@@ -205,3 +252,37 @@ class CaseCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.stage} {self.n}"
+
+
+class MoneyCount(models.Model):
+    """The money of the cases per department, jurisdiction and damage type of the case: the
+    dashboard's money figures (赔偿资金; CQ 十五; NAT 十一; NT 三(十一); SX 第三十七条) read these
+    rows instead of every obligation, deposit and spending request of the scope. Agreed and
+    judged are the obligations' amounts by source, paid and outstanding theirs (cancelled
+    obligations excluded); held and applied the deposits'; spent adds the paid spending for
+    restoration purposes to the applied deposits. Kept by triggers on the three tables and on
+    cases_case (a case moved takes its money along; migration 0005), rebuilt nightly with the
+    other summaries (oversight/summary.py)."""
+
+    department = models.ForeignKey(Department, on_delete=models.DO_NOTHING, db_constraint=False,
+                                   related_name="+")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    damage_type = models.CharField(max_length=16)
+    agreed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    judged = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    paid = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    outstanding = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    held = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    spent = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "赔偿资金汇总"
+        verbose_name_plural = "赔偿资金汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["department", "jurisdiction", "damage_type"], name="moneycount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.damage_type} {self.paid}"

@@ -86,6 +86,9 @@ class Selection:
     def units(self) -> list[tuple[int, str]]:
         """(key, label) of the breakdown's columns: the root itself (本级) and each jurisdiction
         directly below it; empty when the root has none below it."""
+        return self.once("units", self._units)
+
+    def _units(self) -> list[tuple[int, str]]:
         root = self.root
         if root is None:
             return []
@@ -97,6 +100,9 @@ class Selection:
 
     def unit_of(self) -> dict[int, int]:
         """{jurisdiction id: breakdown key} for the root and everything below it."""
+        return self.once("unit_of", self._unit_of)
+
+    def _unit_of(self) -> dict[int, int]:
         root = self.root
         mapping = {}
         for pk, path in Jurisdiction.objects.filter(path__startswith=root.path) \

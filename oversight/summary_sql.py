@@ -177,3 +177,145 @@ CASE_UNINSTALL = [
     "DROP FUNCTION IF EXISTS oversight_case_count_apply();",
 ]
 CASE_FILL = _CASE_UPSERT.format(rows=_case_rows("cases_case", 1))
+
+# --- money (oversight.MoneyCount, migration 0005) ---------------------------------------------
+# The money of the cases per (department, jurisdiction, damage type) of the case: obligations
+# (not cancelled) by source, paid and outstanding; deposits held and applied; paid spending for
+# restoration purposes (oversight/figures.py MONEY_FIELDS). A write to any of the three tables
+# moves its rows' amounts; a case moved to another department, jurisdiction or damage type
+# takes its money along (the case trigger below).
+
+_MONEY_COLUMNS = "agreed, judged, paid, outstanding, held, spent"
+
+_MONEY_UPSERT = f"""
+    INSERT INTO oversight_moneycount
+      (department_id, jurisdiction_id, damage_type, {_MONEY_COLUMNS})
+    SELECT department_id, jurisdiction_id, damage_type, sum(agreed), sum(judged), sum(paid),
+           sum(outstanding), sum(held), sum(spent)
+    FROM ({{rows}}) AS delta
+    GROUP BY 1, 2, 3
+    HAVING sum(agreed) <> 0 OR sum(judged) <> 0 OR sum(paid) <> 0 OR sum(outstanding) <> 0
+        OR sum(held) <> 0 OR sum(spent) <> 0
+    ORDER BY 1, 2, 3
+    ON CONFLICT (department_id, jurisdiction_id, damage_type)
+    DO UPDATE SET agreed = oversight_moneycount.agreed + EXCLUDED.agreed,
+                  judged = oversight_moneycount.judged + EXCLUDED.judged,
+                  paid = oversight_moneycount.paid + EXCLUDED.paid,
+                  outstanding = oversight_moneycount.outstanding + EXCLUDED.outstanding,
+                  held = oversight_moneycount.held + EXCLUDED.held,
+                  spent = oversight_moneycount.spent + EXCLUDED.spent;
+"""
+
+_JOIN_CASE = "JOIN cases_case c ON c.id = o.case_id"
+RESTORATION_PURPOSES_SQL = "('restoration', 'alternative', 'other')"
+
+
+def _obligation_rows(table: str, sign: int) -> str:
+    live = "o.status <> 'cancelled'"
+    return f"""
+      SELECT c.department_id, c.jurisdiction_id, c.damage_type,
+             {sign} * CASE WHEN {live} AND o.source = 'agreement' THEN o.amount ELSE 0 END
+               AS agreed,
+             {sign} * CASE WHEN {live} AND o.source = 'judgment' THEN o.amount ELSE 0 END
+               AS judged,
+             {sign} * CASE WHEN {live} THEN o.paid ELSE 0 END AS paid,
+             {sign} * CASE WHEN {live} THEN o.outstanding ELSE 0 END AS outstanding,
+             0 AS held, 0 AS spent
+      FROM {table} o {_JOIN_CASE}"""
+
+
+def _deposit_rows(table: str, sign: int) -> str:
+    return f"""
+      SELECT c.department_id, c.jurisdiction_id, c.damage_type, 0 AS agreed, 0 AS judged,
+             0 AS paid, 0 AS outstanding, {sign} * o.held AS held, {sign} * o.applied AS spent
+      FROM {table} o {_JOIN_CASE}"""
+
+
+def _spending_rows(table: str, sign: int) -> str:
+    return f"""
+      SELECT c.department_id, c.jurisdiction_id, c.damage_type, 0 AS agreed, 0 AS judged,
+             0 AS paid, 0 AS outstanding, 0 AS held, {sign} * coalesce(o.approved_amount, 0) AS spent
+      FROM {table} o {_JOIN_CASE}
+      WHERE o.state = 'paid' AND o.purpose_kind IN {RESTORATION_PURPOSES_SQL}"""
+
+
+def _money_function(name: str, rows) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {_MONEY_UPSERT.format(rows=rows("new_rows", 1))}
+  ELSIF TG_OP = 'DELETE' THEN
+    {_MONEY_UPSERT.format(rows=rows("old_rows", -1))}
+  ELSE
+    {_MONEY_UPSERT.format(rows=rows("old_rows", -1) + " UNION ALL " + rows("new_rows", 1))}
+  END IF;
+  RETURN NULL;
+END $$;
+"""
+
+
+_MONEY_TABLES = [
+    ("restoration_fundobligation", "oversight_obligation_money_apply", _obligation_rows),
+    ("restoration_deposit", "oversight_deposit_money_apply", _deposit_rows),
+    ("restoration_spendingrequest", "oversight_spending_money_apply", _spending_rows),
+]
+
+
+def _case_money(keys: str, sign: int) -> str:
+    """The whole money of the cases in `keys` (id, department_id, jurisdiction_id,
+    damage_type), counted at those keys."""
+    join = f"JOIN ({keys}) c ON c.id = o.case_id"
+    return " UNION ALL ".join(rows(table, sign).replace(_JOIN_CASE, join)
+                              for table, _, rows in _MONEY_TABLES)
+
+
+_MOVED = ("SELECT {side}.id, {side}.department_id, {side}.jurisdiction_id, {side}.damage_type "
+          "FROM old_rows o2 JOIN new_rows n2 ON n2.id = o2.id "
+          "WHERE (o2.department_id, o2.jurisdiction_id, o2.damage_type) IS DISTINCT FROM "
+          "(n2.department_id, n2.jurisdiction_id, n2.damage_type)")
+
+CASE_MONEY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION oversight_case_money_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS ({_MOVED.format(side="n2")}) THEN
+    {_MONEY_UPSERT.format(rows=_case_money(_MOVED.format(side="o2"), -1) + " UNION ALL "
+                          + _case_money(_MOVED.format(side="n2"), 1))}
+  END IF;
+  RETURN NULL;
+END $$;
+"""
+
+
+def _money_triggers(table: str, function: str) -> list[str]:
+    return [s.replace("_count_", "_money_") for s in _triggers(table, function)]
+
+
+MONEY_INSTALL = [
+    *(_money_function(function, rows) for _, function, rows in _MONEY_TABLES),
+    *(sql for table, function, _ in _MONEY_TABLES for sql in _money_triggers(table, function)),
+    CASE_MONEY_FUNCTION,
+    "DROP TRIGGER IF EXISTS cases_case_money_update ON cases_case;",
+    "CREATE TRIGGER cases_case_money_update AFTER UPDATE ON cases_case REFERENCING OLD TABLE "
+    "AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION oversight_case_money_apply();",
+]
+MONEY_UNINSTALL = [
+    *(f"DROP TRIGGER IF EXISTS {table}_money_{op} ON {table};"
+      for table, _, _ in _MONEY_TABLES for op in ("insert", "delete", "update")),
+    "DROP TRIGGER IF EXISTS cases_case_money_update ON cases_case;",
+    "DROP FUNCTION IF EXISTS oversight_case_money_apply();",
+    *(f"DROP FUNCTION IF EXISTS {function}();" for _, function, _ in _MONEY_TABLES),
+]
+MONEY_FILL = _MONEY_UPSERT.format(rows=" UNION ALL ".join(
+    rows(table, 1) for table, _, rows in _MONEY_TABLES))
+
+# The deadline figure (overdue; open and due within 7 days, by kind and department) reads only
+# the deadlines that are overdue or open: a partial index on them by (status, due) holding the
+# grouped columns, so the figure is an index-only range scan (migration 0005).
+DEADLINE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS oversight_deadline_due ON workflow_deadline "
+    "(status, due, department_id, kind) WHERE status IN ('open', 'overdue');")
+DEADLINE_INDEX_DROP = "DROP INDEX IF EXISTS oversight_deadline_due;"

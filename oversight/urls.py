@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reports
+from . import views, views_ledger, views_reports
 
 app_name = "oversight"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("reports/annual.xlsx", views_reports.annual_xlsx, name="annual_xlsx"),
     path("reports/annual/text/", views_reports.annual_text, name="annual_text"),
     path("reports/annual/submit/", views_reports.annual_submit, name="annual_submit"),
+    path("reports/annual/<int:pk>/report-up/", views_reports.annual_report_up,
+         name="annual_report_up"),
+    # 案件办理台账 (NAT 二): oversight/views_ledger.py
+    path("reports/ledger/", views_ledger.case_ledger, name="case_ledger"),
+    path("reports/ledger.xlsx", views_ledger.case_ledger_xlsx, name="case_ledger_xlsx"),
 ]

@@ -2,8 +2,7 @@
 
 The page lists the annual report (year and jurisdiction picker; the draft as a web page, PDF
 and Excel) beside the half-year system aggregation (CQ 二, screening/views_reports.py), the
-case-handling ledger (NAT 二: the case list by start date and its Excel export, where the
-export exists) and the major-case ledger (SX 第十二条, cases/views_ledger.py), each with its
+case-handling ledger (NAT 二, oversight/views_ledger.py) and the major-case ledger (SX 第十二条, cases/views_ledger.py), each with its
 own picker. Thin: the report's content comes from oversight/annual.py, its PDF from the
 documents service (oversight/annual_render.py), its Excel from the shared writer
 (oversight/annual_export.py) and its final version from oversight/annual_final.py."""
@@ -17,15 +16,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Jurisdiction
 from workflow.forms import StyledForm
+from workflow.transitions import TransitionError
 
-from . import annual, annual_export, annual_final
+from . import annual, annual_export, annual_final, periods
 from .annual_render import pdf_bytes, report_charts
 from .models import AnnualReportFinal, AnnualReportText
 
@@ -98,11 +98,25 @@ def reports(request):
         and getattr(request.user.department, "is_lead", False),
         "half_year": today.year, "half": 1 if today.month <= 6 else 2,
         "years": list(range(today.year, FIRST_YEAR - 1, -1)),
-        "ledger_from": today.replace(month=1, day=1), "ledger_to": today,
+        "may_ledger": request.user.has_perm("cases.view_case"),
+        "ledger_periods": periods.choices(today), "ledger_period": str(today.year),
         "finals": AnnualReportFinal.objects.visible_to(request.user)
-        .select_related("jurisdiction", "created_by").order_by("-year", "jurisdiction__path",
-                                                               "-version")[:50],
+        .select_related("jurisdiction__parent", "created_by")
+        .order_by("-year", "jurisdiction__path", "-version")[:50],
+        "may_report_up": annual.may_write_text(request.user),
     }
+    if may_annual:
+        # the versions reported by the jurisdictions below (SX 第四十条: 报送省生态环境厅)
+        years = context["years"]
+        year = request.GET.get("reported_year", "")
+        year = int(year) if year.isdigit() and int(year) in years else today.year
+        reported = annual_final.reported_below(request.user, year, today)
+        if reported is not None:
+            rows, total, live_total = reported
+            context.update(reported_year=year, reported_rows=rows,
+                           reported_total=annual_final.cells(total),
+                           reported_live=annual_final.cells(live_total),
+                           reported_fields=annual_final.UNIT_FIELDS)
     return render(request, "oversight/reports.html", context)
 
 
@@ -206,3 +220,20 @@ def annual_submit(request):
     if form.cleaned_data.get("jurisdiction"):
         query += f"&jurisdiction={jurisdiction.pk}"
     return redirect(f"{reverse('oversight:annual_report')}?{query}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def annual_report_up(request, pk):
+    """报送: the coordinator reports an approved final version to the jurisdiction above
+    (SX 第四十条), a transition of the version (annual_final.report_up)."""
+    final = get_object_or_404(AnnualReportFinal.objects.visible_to(request.user), pk=pk)
+    try:
+        annual_final.report_up(final, by=request.user,
+                               expected_state=request.POST.get("seen_state") or None)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        parent = final.jurisdiction.parent
+        messages.success(request, f"{final}已报送{parent.name}。")
+    return redirect("oversight:reports")

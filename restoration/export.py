@@ -1,8 +1,8 @@
 """The fund ledger as an Excel workbook (DOMAIN §5: 赔偿资金台账), for one case or for a
 jurisdiction's treasuries. The columns are django-import-export ModelResources (one
 `dehydrate_*` per column, values kept native so dates and amounts get Excel formats), written
-row by row with `export_resource()` by the shared writer `workflow.spreadsheets` (xlsxwriter,
-constant_memory; every text written as text, never a formula). Sheets: 缴纳义务 (owed = paid +
+row by row with `export_resource()` by the shared writer `workflow.spreadsheets` (streamed,
+memory flat; every text written as text, never a formula). Sheets: 缴纳义务 (owed = paid +
 outstanding), 资金账户 (received = spent + balance), 缴款明细, 资金使用, 保证金; the totals row
 of the first two sheets repeats the invariants."""
 

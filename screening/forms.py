@@ -4,7 +4,7 @@ from django.utils import timezone
 from accounts.models import Department, Jurisdiction
 from parties.services import find_party
 from parties.validators import normalise_code
-from workflow.forms import QuickSelect, StyledForm
+from workflow.forms import QUICK_RENDERER, QuickSelect, StyledForm
 from workflow.list_filters import LinkedFilters
 
 from .models import Clue, SourceChannel
@@ -97,6 +97,7 @@ class ClueForm(StyledForm, forms.ModelForm):
 
 
 class ClueFilterForm(StyledForm, LinkedFilters):
+    default_renderer = QUICK_RENDERER  # its inputs written in Python
     # the dashboard's links (oversight/): registered in a period, where screening left it
     linked_date = "registered_on"
     linked_date_label = "登记日期"

@@ -3,8 +3,8 @@
 
 The list is read as tuples (`values_list` over a server-side cursor, no model instances), the
 obligor names aggregated in the same query, referrals and feedback read per chunk for the
-clues that have them, and written by the shared writer `workflow.spreadsheets` (xlsxwriter,
-constant_memory): memory stays flat whatever the row count, and every text is written as text
+clues that have them, and written by the shared writer `workflow.spreadsheets` (our streaming
+.xlsx writer): memory stays flat whatever the row count, and every text is written as text
 (formula injection).
 bench/screening_export.py measures it against a plain values_list + xlsxwriter reference.
 

@@ -75,6 +75,20 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
             if f.attname not in deferred}
 
 
+def loaded_snapshot(instance: models.Model, field_names, values) -> dict[str, Any]:
+    """snapshot() of the record as it was loaded, from the values `from_db` was given: the
+    same dict whatever the instance's attributes became since."""
+    loaded = dict(zip(field_names, values, strict=True))
+    out = {}
+    for field in _audited_fields(instance):
+        raw = loaded.get(field.attname, models.DEFERRED)
+        if raw is not models.DEFERRED:
+            if isinstance(field, models.FileField):
+                raw = raw or ""  # as snapshot() reads a FieldFile's name
+            out[field.attname] = _plain(raw)
+    return out
+
+
 # A two-place decimal is an amount (cases.money) unless its label names a quantity.
 QUANTITY_WORDS = ("规模", "数量", "面积", "长度", "时长")
 
@@ -218,8 +232,27 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_before = snapshot(instance)
+        # The baseline of the next save is taken only when that save (or a transition, or
+        # code comparing with it) asks for it, from the values as loaded: the records a list
+        # page or an export reads are never saved (issue 14).
+        instance.__dict__["_audit_loaded"] = (field_names, values)
         return instance
+
+    @property
+    def _audit_before(self) -> dict[str, Any] | None:
+        """The audited values as last loaded or saved (None for a record not yet saved)."""
+        state = self.__dict__
+        if "_audit_snapshot" not in state:
+            loaded = state.pop("_audit_loaded", None)
+            if loaded is None:
+                return None
+            state["_audit_snapshot"] = loaded_snapshot(self, *loaded)
+        return state["_audit_snapshot"]
+
+    @_audit_before.setter
+    def _audit_before(self, value: dict[str, Any] | None) -> None:
+        self.__dict__.pop("_audit_loaded", None)
+        self.__dict__["_audit_snapshot"] = value
 
 
 def history(instance: models.Model, *, including: dict | None = None):

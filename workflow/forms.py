@@ -1,5 +1,6 @@
 from django import forms
-from django.utils.html import conditional_escape
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 DASHES = "---------"  # Django's empty choice
@@ -78,3 +79,27 @@ class QuickSelect(forms.Select):
         parts.append("\n</select>")
         return mark_safe("".join(parts))
 
+
+
+# Django's widgets whose template is django/forms/widgets/input.html and nothing else.
+_INPUTS = {f"django/forms/widgets/{name}.html" for name in (
+    "input", "text", "search", "hidden", "date", "time", "datetime", "number", "email", "url",
+    "tel", "password", "color", "checkbox")}
+
+
+class QuickRenderer(DjangoTemplates):
+    """Django's form renderer, with the one-tag input widgets written in Python (the same HTML
+    as input.html and attrs.html): the filter bars of the long lists render on every page."""
+
+    def render(self, template_name, context, request=None):
+        if template_name not in _INPUTS:
+            return super().render(template_name, context, request)
+        widget = context["widget"]
+        value = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
+        attrs = "".join(
+            f" {escape(name)}" if v is True else f' {escape(name)}="{escape(str(v))}"'
+            for name, v in widget["attrs"].items() if v is not False)
+        return f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{attrs}>'
+
+
+QUICK_RENDERER = QuickRenderer()

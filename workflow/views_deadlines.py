@@ -23,9 +23,10 @@ from accounts.scoping import department_q
 from rules.calendar import WorkCalendar
 
 from . import notifications
-from .forms import QuickSelect, StyledForm
+from .forms import QUICK_RENDERER, QuickSelect, StyledForm
 from .models import Deadline, DeadlineKind, Notification
 from .pagination import keyset_page
+from .rows import deadline_rows
 from .sorting import Sorting
 
 ACTIVE = (Deadline.Status.OPEN, Deadline.Status.OVERDUE)
@@ -50,6 +51,7 @@ def week_of(day: date) -> tuple[date, date]:
 
 
 class DeadlineFilterForm(StyledForm, forms.Form):
+    default_renderer = QUICK_RENDERER  # its inputs written in Python
     VIEWS = [
         ("active", "全部未办结"),
         ("week", "本周到期"),
@@ -132,7 +134,8 @@ def deadline_board(request):
             row["kind_label"] = labels.get(row["kind"], row["kind"])
     monday, sunday = week_of(today)
     return render(request, "workflow/deadline_board.html", {
-        "page": page, "filters": filters, "view": view, "query": request.GET.copy(),
+        "page": page, "rows": deadline_rows(page), "filters": filters, "view": view,
+        "query": request.GET.copy(),
         "sorting": sorting,
         "summary": summary, "today": today, "week": (monday, sunday),
     })

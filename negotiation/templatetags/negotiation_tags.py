@@ -4,15 +4,12 @@ cases/views.py, and small display helpers of the negotiation pages."""
 from django import template
 
 from cases.models import Case
-from negotiation import services
 from negotiation.models import (
     PUNITIVE_FACTORS,
     Agreement,
-    Enforcement,
-    JudicialConfirmation,
     PerformanceReport,
 )
-from negotiation.views_common import REPORT_STAGES
+from negotiation.next_steps import case_actions
 
 register = template.Library()
 
@@ -52,32 +49,22 @@ def negotiation_case_panel(context, case):
     if handle is None:
         handle = case.can_be_handled_by(user)
     handle = bool(handle and user.has_perm("cases.handle_case"))
-    current = services.current_agreement(case)
-    confirmed = services.confirmed_agreement(case)
-    judgment = services.effective_judgment(case)
-    performing = case.stage == Case.Stage.PERFORMING
-    pending_confirmation = current is not None and current.confirmations.exclude(
-        state=JudicialConfirmation.State.REFUSED).exists()
-    open_enforcement = case.enforcements.exclude(state=Enforcement.State.CONCLUDED).exists()
-    # Which starting buttons to offer; the services check again (and explain) when pressed.
+    flags = case_actions(case, handle)
     return {
         "visible": True,
         "case": case,
         "can_handle": handle,
         "perms_view_negotiation": user.has_perm("negotiation.view_negotiation"),
         "rounds": case.negotiations.order_by("round_number"),
-        "current": current,
+        "current": flags["current"],
         "drafts": case.agreements.filter(state=Agreement.State.DRAFT).order_by("version"),
         "confirmations": case.confirmations.select_related("agreement").order_by("pk"),
         "litigations": case.litigations.order_by("pk"),
         "enforcements": case.enforcements.order_by("pk"),
         "reports": PerformanceReport.objects.filter(case=case).select_related(
             "obligor__party", "file"),
-        "can_start_confirmation": (handle and performing and current is not None
-                                   and not pending_confirmation),
-        "can_sue": (handle and performing and current is not None
-                    and confirmed is None and judgment is None),
-        "can_enforce": (handle and performing and not open_enforcement
-                        and (confirmed is not None or judgment is not None)),
-        "can_report": handle and case.stage in REPORT_STAGES,
+        "can_start_confirmation": flags["can_start_confirmation"],
+        "can_sue": flags["can_sue"],
+        "can_enforce": flags["can_enforce"],
+        "can_report": flags["can_report"],
     }

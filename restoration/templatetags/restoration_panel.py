@@ -4,10 +4,10 @@ what still stands between the case and 结案 with the button to request it."""
 
 from django import template
 
-from cases.closing import unperformed
 from cases.models import Case
 from restoration import ledger
 from restoration.models import RestorationProject
+from restoration.next_steps import case_actions
 
 register = template.Library()
 
@@ -24,23 +24,11 @@ def restoration_panel(context, case) -> dict:
         return {"visible": False}
     projects = list(case.restoration_projects.exclude(
         state=RestorationProject.State.WITHDRAWN).order_by("sequence")) if can_projects else []
-    handle = case.can_be_handled_by(user)
-    early = False
-    if handle and case.stage == Case.Stage.NEGOTIATING:
-        from negotiation.services import current_agreement, current_round
-
-        negotiation = current_round(case)
-        early = bool(negotiation and negotiation.early_restoration_allowed
-                     and current_agreement(case) is None)
-    performing = case.stage == Case.Stage.PERFORMING
+    flags = case_actions(case, case.can_be_handled_by(user))
     return {
         "visible": bool(projects) or can_funds,
         "projects": projects,
         "can_funds": can_funds,
         "totals": ledger.case_totals(case) if can_funds else None,
-        "open_items": unperformed(case) if performing else [],
-        "can_close": handle and performing,
-        "can_early": early,
-        "can_judgment": handle and performing and case.litigations.filter(
-            state="effective").exists(),
+        **flags,
     }

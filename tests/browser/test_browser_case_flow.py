@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from cases.models import AppraisalInstitution, Case, CaseObligor
+from tests.browser.sections import open_section
 from tests.parties.factories import OrganisationFactory
 
 pytestmark = [
@@ -57,7 +58,7 @@ def test_a_case_goes_from_initiation_through_approvals_and_appraisal_to_conclusi
 
     page.reload()
     expect(page.get_by_test_id("case-stage")).to_have_text("调查中")
-    page.get_by_test_id("appraisal-entrust-link").click()
+    page.get_by_test_id("next-appraisal-entrust").click()  # 下一步
     page.get_by_label("鉴定评估方式").select_option(label="委托鉴定评估机构")
     page.get_by_label("鉴定评估机构").select_option(
         label="山西省环境损害司法鉴定中心（环境损害司法鉴定机构（司法鉴定许可证））")
@@ -73,11 +74,12 @@ def test_a_case_goes_from_initiation_through_approvals_and_appraisal_to_conclusi
     page.get_by_role("button", name="保存结果").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("调查中")
 
-    page.get_by_role("link", name="编辑").nth(1).click()  # 调查情况登记表
+    page.get_by_role("link", name="填写调查情况登记表").click()  # 下一步
     page.get_by_label("损害事实").fill("2026年10月洗煤厂煤泥水外排，下游河道底泥受污染。")
     page.get_by_label("法律依据").fill("《中华人民共和国民法典》第一千二百三十四条")
     page.get_by_label("处理建议").fill("建议与赔偿义务人开展磋商。")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="调查结束，形成调查结论").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("调查结论")
+    open_section(page, "审批")
     expect(page.get_by_role("region", name="审批")).to_contain_text("部门负责人意见：同意")

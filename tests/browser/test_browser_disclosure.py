@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from cases.models import CaseObligor
+from tests.browser.sections import open_section
 from tests.cases.factories import CaseFactory
 from tests.parties.factories import OrganisationFactory, PersonFactory, make_id_number
 
@@ -37,6 +38,7 @@ def test_an_agreement_published_with_approval_is_on_the_public_site(
     officer = new_context().new_page()
     log_in(officer, demo_org.users[Role.OFFICER].get_username(), password)
     officer.goto(f"{live_server.url}{case.get_absolute_url()}")
+    open_section(officer, "信息公开")
     officer.get_by_test_id("prepare-publication").click()
     officer.get_by_label("公开类别").select_option("agreement")
     officer.get_by_label("标题").fill(TITLE)

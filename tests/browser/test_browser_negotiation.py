@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from tests.browser.sections import open_section
 from tests.negotiation.factories import Desk, concluded_case
 
 pytestmark = [
@@ -44,6 +45,7 @@ def test_a_negotiation_is_served_met_twice_agreed_signed_and_confirmed(
     expect(page.get_by_test_id("case-stage")).to_have_text("调查结论")
     page.get_by_role("button", name="启动磋商").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("磋商")
+    open_section(page, "磋商与司法")
     page.get_by_test_id("case-negotiation").get_by_role("link", name="第1轮磋商").click()
     expect(page.get_by_test_id("negotiation-state")).to_have_text("准备磋商")
     expect(page.get_by_test_id("unmet-issue_notice")).to_contain_text("须填写磋商方案")
@@ -121,8 +123,9 @@ def test_a_negotiation_is_served_met_twice_agreed_signed_and_confirmed(
     # judicial confirmation with the agreement and the appraisal report attached
     page.get_by_role("link", name=f"案件 {case.number}").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("履行")
+    open_section(page, "磋商与司法")
     expect(page.get_by_test_id("case-agreement")).to_contain_text("第1版")
-    page.get_by_role("button", name="申请司法确认").click()
+    page.get_by_test_id("next-steps").get_by_role("button", name="申请司法确认").click()
     page.get_by_label("受理法院").fill("太原市中级人民法院")
     page.get_by_label("申请日期").fill(today.isoformat())
     page.get_by_label("赔偿协议（签章文本）").set_input_files(pdf("赔偿协议签章本.pdf"))
@@ -141,5 +144,7 @@ def test_a_negotiation_is_served_met_twice_agreed_signed_and_confirmed(
 
     page.get_by_role("link", name=f"案件 {case.number}").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("履行")
+    open_section(page, "磋商与司法")
     expect(page.get_by_test_id("case-negotiation")).to_contain_text("已确认")
-    expect(page.get_by_role("button", name="申请强制执行")).to_be_visible()
+    expect(page.get_by_test_id("next-steps").get_by_role("button", name="申请强制执行")) \
+        .to_be_visible()

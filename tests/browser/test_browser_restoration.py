@@ -15,6 +15,7 @@ from accounts.roles import Role
 from cases.models import CaseObligor, Investigation
 from negotiation import services as negotiation_services
 from negotiation.models import PaymentTerm, RestorationTerm
+from tests.browser.sections import open_section
 from tests.cases.factories import CaseFactory
 from tests.parties.factories import OrganisationFactory
 from workflow.transitions import perform
@@ -92,6 +93,7 @@ def test_restoration_to_a_passed_assessment_and_a_fully_paid_ledger(
     page = new_context().new_page()
     log_in(page, officer.get_username(), password)
     page.goto(f"{live_server.url}{signed_case.get_absolute_url()}")
+    open_section(page, "生态修复与赔偿资金")
     panel = page.get_by_test_id("restoration-panel")
     expect(panel).to_contain_text("待编制方案")
     expect(panel.get_by_test_id("owed")).to_have_text("128,600.50")
@@ -184,5 +186,6 @@ def test_restoration_to_a_passed_assessment_and_a_fully_paid_ledger(
 
     page.reload()
     expect(page.get_by_test_id("case-stage")).to_have_text("结案")
+    open_section(page, "生态修复与赔偿资金")
     expect(page.get_by_test_id("restoration-panel")).to_contain_text("效果评估通过")
     expect(page.get_by_role("link", name="申请结案")).to_have_count(0)

@@ -28,6 +28,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.sections import open_section
 from tests.parties.factories import make_credit_code
 
 pytestmark = [
@@ -107,10 +108,12 @@ class Life:
 
     def find_round(self, page) -> None:
         self.find_record(page)
+        open_section(page, "磋商与司法")
         page.get_by_test_id("case-negotiation").get_by_role("link", name="第1轮磋商").click()
 
     def find_project(self, page) -> None:
         self.find_record(page)
+        open_section(page, "生态修复与赔偿资金")
         page.get_by_test_id("restoration-panel").get_by_role(
             "link", name="修复项目1：沟渠底泥清淤").click()
 
@@ -268,18 +271,19 @@ def test_one_case_lives_from_clue_to_closing(life):
     page = life.log_in(Role.OFFICER)
     life.find_record(page)
     expect(page.get_by_test_id("case-stage")).to_have_text("调查中")
-    page.get_by_role("region", name="损害调查").get_by_role("link", name="编辑").click()
+    page.get_by_role("link", name="填写调查情况登记表").click()  # 下一步
     page.get_by_label("损害事实").fill("2026年2月电镀厂暗管排放含铬废水，下游沟渠底泥受污染。")
     page.get_by_label("法律依据").fill("《中华人民共和国民法典》第一千二百三十四条")
     page.get_by_label("处理建议").fill("建议与赔偿义务人开展磋商。")
     page.get_by_role("button", name="保存").click()
+    open_section(page, "损害调查与证据")
     expect(page.get_by_role("region", name="损害调查")).to_contain_text("暗管排放含铬废水")
     life.shoot("investigation", page)
 
     # --- 5. appraisal entrusted, its result a month later (经办人) --------------------------
     page = life.log_in(Role.OFFICER)
     life.find_record(page)
-    page.get_by_test_id("appraisal-entrust-link").click()
+    page.get_by_test_id("next-appraisal-entrust").click()  # 下一步
     page.get_by_label("鉴定评估方式").select_option(label="委托鉴定评估机构")
     page.get_by_label("鉴定评估机构").select_option(
         label="山西省环境损害司法鉴定中心（环境损害司法鉴定机构（司法鉴定许可证））")
@@ -311,6 +315,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     life.find_record(page)
     page.get_by_role("button", name="启动磋商").click()
     expect(page.get_by_test_id("case-stage")).to_have_text("磋商")
+    open_section(page, "磋商与司法")
     page.get_by_test_id("case-negotiation").get_by_role("link", name="第1轮磋商").click()
     page.get_by_role("link", name="编辑磋商方案和告知书").click()
     page.get_by_label("修复方案技术可行性").fill("底泥清淤后原位修复，技术可行。")
@@ -405,6 +410,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     life.travel(85)
     page = life.log_in(Role.OFFICER)
     life.find_record(page)
+    open_section(page, "磋商与司法")
     page.get_by_test_id("case-negotiation").get_by_role("link", name="司法确认（协议第1版）").click()
     page.get_by_role("link", name="登记法院裁定").click()
     page.get_by_label("裁定确认协议有效").check()
@@ -418,6 +424,7 @@ def test_one_case_lives_from_clue_to_closing(life):
     life.travel(90)
     page = life.log_in(Role.OFFICER)
     life.find_record(page)
+    open_section(page, "生态修复与赔偿资金")
     page.get_by_test_id("restoration-panel").get_by_role(
         "link", name="修复项目1：沟渠底泥清淤").click()
     state = page.get_by_test_id("project-state")

@@ -154,8 +154,9 @@ def test_correcting_the_entrustment_date_on_the_page_recomputes_the_due_date(cli
     client.force_login(cq.officer)
     url = reverse("cases:appraisal_dates", args=[appraisal.pk])
     with travel(2026, 10, 26):
-        page = client.get(case.get_absolute_url()).content.decode()
-        assert url in page  # the case page links to the correction
+        page = client.get(reverse("cases:case_section", args=[case.pk, "appraisals"]),
+                          HTTP_HX_REQUEST="true").content.decode()
+        assert url in page  # the case page's 鉴定评估 links to the correction
         form = client.get(url).content.decode()
         assert 'value="2026-09-10"' in form and 'value="2026-10-20"' in form
         response = client.post(url, {"entrusted_on": "2026-09-08", "finished_on": "2026-10-20",

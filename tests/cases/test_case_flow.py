@@ -258,7 +258,8 @@ def test_the_case_timeline_shows_the_approvals_and_evidence_too(client, org):
     submit(client, org, case)
     approve(client, org.division_head, opinion="同意，报局领导。")
     client.force_login(org.officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(reverse("cases:case_section", args=[case.pk, "timeline"]),
+                      HTTP_HX_REQUEST="true").content.decode()
     assert "提交启动审批" in page  # the case's own transition
     assert "审批环节" in page and "同意，报局领导。" in page  # the approval step's audit event
     assert "赔偿义务人" in page

@@ -46,6 +46,11 @@ def add_events(case, n, *, start=1):
         actor_name="经办人甲") for i in range(start, start + n))
 
 
+def timeline_url(case) -> str:
+    """The case page's 办理记录 section as a page (what opening it gives without scripts)."""
+    return reverse("cases:case_section", args=[case.pk, "timeline"])
+
+
 def marks(html):
     return [int(m) for m in re.findall(r"标记-(\d{4})", html)]
 
@@ -59,7 +64,7 @@ def test_the_newest_events_come_first_a_page_at_a_time(client, org):
     case = make_case(org)
     add_events(case, 120)
     client.force_login(org.officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(timeline_url(case)).content.decode()
     assert marks(page) == list(range(120, 120 - timeline.PAGE_SIZE, -1))
     assert "加载更多" in page
     nxt = client.get(more_url(page))
@@ -78,7 +83,7 @@ def test_the_oldest_event_of_a_320_event_case_is_reachable(client, org):
     case = make_case(org)
     add_events(case, 320)
     client.force_login(org.officer)
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = client.get(timeline_url(case)).content.decode()
     seen = marks(html)
     while (url := more_url(html)) is not None:
         html = client.get(url).content.decode()
@@ -90,7 +95,7 @@ def test_load_more_works_without_javascript_too(client, org):
     case = make_case(org)
     add_events(case, 60)
     client.force_login(org.officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(timeline_url(case)).content.decode()
     link = re.search(r'<a class="btn[^"]*" href="([^"]+)"', page[page.index("timeline-more"):])
     second = client.get(link.group(1).replace("&amp;", "&")).content.decode()
     assert "<html" in second and marks(second) == list(range(10, 0, -1))
@@ -102,7 +107,7 @@ def test_the_filter_by_kind(client, org):
     approve(client, org.division_head, opinion="同意，报局领导。")
     add_events(case, 3)
     client.force_login(org.officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(timeline_url(case)).content.decode()
     # the kinds offered: the actions and the records the case has, in Chinese
     for label in ("全部", "状态变更", "修改", "新建", "审批", "案件赔偿义务人", "案件"):
         assert f">{label}</option>" in page
@@ -120,7 +125,7 @@ def test_the_filter_by_kind(client, org):
     assert "<strong>新建</strong>" in created and marks(created) == []
     assert "<strong>状态变更</strong>" not in created
 
-    # without JavaScript: the same GET on the case page
+    # without JavaScript: the same GET on the case page opens its timeline in place
     page = client.get(case.get_absolute_url(), {"kind": "action:transition"}).content.decode()
     assert marks(page) == [3, 2, 1]
     assert 'value="action:transition" selected' in page
@@ -145,7 +150,7 @@ def test_the_fragment_is_404_outside_the_scope_and_403_without_the_role(client, 
     add_events(case, 60)
     url = reverse("cases:case_timeline", args=[case.pk])
     client.force_login(org.officer)
-    cursor_url = more_url(client.get(case.get_absolute_url()).content.decode())
+    cursor_url = more_url(client.get(timeline_url(case)).content.decode())
     outsider = UserFactory(department=DepartmentFactory(), role=Role.OFFICER)
     client.force_login(outsider)
     assert client.get(url).status_code == 404
@@ -179,7 +184,7 @@ def test_the_queries_do_not_grow_with_the_history(client, org, django_assert_max
     add_events(long, 500)
     client.force_login(org.officer)
     client.get(short.get_absolute_url())  # warm caches (content types, permissions)
-    for path in (lambda c: c.get_absolute_url(),
+    for path in (lambda c: c.get_absolute_url(), timeline_url,
                  lambda c: reverse("cases:case_timeline", args=[c.pk])):
         baseline = _queries(client, path(short), django_assert_max_num_queries, 1000)
         _queries(client, path(long), django_assert_max_num_queries, baseline)
@@ -189,9 +194,11 @@ def test_the_page_stays_small_with_a_long_history(client, org):
     case = make_case(org)
     add_events(case, 500)
     client.force_login(org.officer)
-    page = client.get(case.get_absolute_url()).content
+    page = client.get(timeline_url(case)).content
     assert len(marks(page.decode())) == timeline.PAGE_SIZE
     assert len(page) < 150_000
+    summary = client.get(case.get_absolute_url()).content  # the timeline is collapsed there
+    assert marks(summary.decode()) == [] and len(summary) < 150_000
 
 
 def test_an_event_of_the_same_minute_is_neither_lost_nor_repeated(client, org):
@@ -202,7 +209,7 @@ def test_an_event_of_the_same_minute_is_neither_lost_nor_repeated(client, org):
         at=same, action=AuditEvent.Action.UPDATE, content_type=ct, object_id=str(case.pk),
         object_repr=str(case), reason=f"标记-{i:04d}") for i in range(1, 61))
     client.force_login(org.officer)
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = client.get(timeline_url(case)).content.decode()
     seen = marks(html)
     html = client.get(more_url(html)).content.decode()
     seen += marks(html)

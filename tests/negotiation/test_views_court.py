@@ -56,6 +56,18 @@ def page(response) -> str:
     return response.content.decode()
 
 
+def panel(client, case):
+    """The case page's 磋商与司法 section, as its htmx request loads it."""
+    return client.get(reverse("cases:case_section", args=[case.pk, "negotiation"]),
+                      HTTP_HX_REQUEST="true")
+
+
+def next_steps(client, case) -> str:
+    html = page(client.get(case.get_absolute_url()))
+    start = html.index('data-testid="next-steps"')
+    return html[start:html.index("</section>", start)]
+
+
 def shown(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
@@ -94,17 +106,19 @@ def test_case_panel_shows_round_agreement_and_offers_confirmation_and_suit(clien
     agreement = signed(d)
     case = agreement.case
     client.force_login(d.officer)
-    html = page(client.get(case.get_absolute_url()))
+    html = page(panel(client, case))
     assert 'data-testid="case-negotiation"' in html
     assert url("negotiation_detail", agreement.negotiation) in html and "达成协议" in html
     assert "现行赔偿协议" in html and url("agreement_detail", agreement) in html
+    steps = next_steps(client, case)  # the case page's 下一步 offers the same
     for button in ("申请司法确认", "协议未履行，提起诉讼", "登记履责情况报送"):
-        assert button in html
-    assert "申请强制执行" not in html
+        assert button in html and button in steps
+    assert "申请强制执行" not in html and "申请强制执行" not in steps
     case.participants.add(prosecutor.department)
     client.force_login(prosecutor)
-    html = page(client.get(case.get_absolute_url()))
+    html = page(panel(client, case))
     assert "现行赔偿协议" in html and ">申请司法确认</button>" not in html
+    assert "申请司法确认" not in next_steps(client, case)
 
 
 def test_case_panel_is_absent_before_the_negotiation(client, d):
@@ -112,7 +126,7 @@ def test_case_panel_is_absent_before_the_negotiation(client, d):
 
     case = concluded_case(d)
     client.force_login(d.officer)
-    assert 'data-testid="case-negotiation"' not in page(client.get(case.get_absolute_url()))
+    assert 'data-testid="case-negotiation"' not in page(panel(client, case))
 
 
 # --- judicial confirmation -------------------------------------------------------------------------
@@ -403,7 +417,8 @@ def test_the_performance_report_is_recorded_and_listed_on_the_case(client, d):
         "file": pdf("履责情况.pdf")}, follow=True)
     report = PerformanceReport.objects.get()
     assert report.file.original_name == "履责情况.pdf" and report.recorded_by == d.officer
-    html = page(response)
+    assert response.redirect_chain[-1][0].startswith(case.get_absolute_url())
+    html = page(panel(client, case))
     assert "履责情况报送：" in html and "太原市生态环境局执法支队" in html
 
 

@@ -198,9 +198,9 @@ def test_reports_page_links_the_other_reports(client, world):
     assert reverse("oversight:annual_report") in html
     assert reverse("screening:report_half_year") in html
     assert reverse("cases:major_ledger") in html
-    # NAT 二 办案台账: the case list by start date, with the year so far as its period
-    assert f'action="{reverse("cases:case_list")}"' in html
-    assert 'name="date_from" value="2026-01-01"' in html
+    # NAT 二 案件办理台账, with this year as its period (tests/oversight/test_case_ledger.py)
+    assert f'action="{reverse("oversight:case_ledger")}"' in html
+    assert '<option value="2026" selected>' in html
 
 
 def _paid(case, *, purpose, amount, paid_on, by):

@@ -92,15 +92,14 @@ def test_who_may_submit_decide_and_download(client, world):
     login(client, other_head)
     assert client.get(reverse("workflow:approval_decide", args=[step.pk])).status_code == 404
     # the files are seen by report makers whose department sees the submitting department's
-    # records (department_q): the lead itself and the province's ecology department; not
-    # another department of 甲市, another city, or an officer
+    # records (department_q) in its own jurisdiction: the lead itself; not another department
+    # of 甲市, another city, an officer, nor — until it is reported up — the province's ecology
+    # department (tests/oversight/test_annual_report_up.py)
     download = reverse("workflow:download_attachment", args=[final.pdf_id])
     assert client.get(download).status_code == 404  # 甲市水利局's head
     for user in (UserFactory(department=world.c2_lead, role=Role.COORDINATOR),
-                 UserFactory(department=world.c1_lead, role=Role.OFFICER)):
+                 UserFactory(department=world.c1_lead, role=Role.OFFICER), world.provincial):
         login(client, user)
         assert client.get(download).status_code == 404
-    for user in (world.provincial, UserFactory(department=world.c1_lead,
-                                               role=Role.DEPARTMENT_HEAD)):
-        login(client, user)
-        assert client.get(download).status_code == 200
+    login(client, UserFactory(department=world.c1_lead, role=Role.DEPARTMENT_HEAD))
+    assert client.get(download).status_code == 200

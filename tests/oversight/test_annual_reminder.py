@@ -59,7 +59,7 @@ def test_the_due_day_comes_from_the_rule_profile(demo_org):
         assert annual_report_due(department, date(2026, 12, 15)) is None
 
 
-def test_an_approved_final_version_ends_the_reminder(demo_org):
+def test_an_approved_final_version_reported_up_ends_the_reminder(demo_org):
     from oversight.models import AnnualReportFinal
 
     coordinator = demo_org.by_username["qiantou"]
@@ -69,5 +69,17 @@ def test_an_approved_final_version_ends_the_reminder(demo_org):
     assert annual_report_due(coordinator.department, date(2026, 12, 15)) is not None
     AnnualReportFinal.objects.filter(pk=final.pk).update(state="pending")
     assert annual_report_due(coordinator.department, date(2026, 12, 15)) is not None
+    # SX 第四十条: 报送省生态环境厅 — approved is not yet reported to the province above
+    assert coordinator.department.jurisdiction.parent is not None
     AnnualReportFinal.objects.filter(pk=final.pk).update(state="approved")
+    assert annual_report_due(coordinator.department, date(2026, 12, 15)) is not None
+    AnnualReportFinal.objects.filter(pk=final.pk).update(state="submitted")
     assert annual_report_due(coordinator.department, date(2026, 12, 15)) is None
+    # the province itself has nobody to report to: approved ends it there
+    province = demo_org.by_username["shengting"].department
+    AnnualReportFinal.objects.create(
+        jurisdiction=province.jurisdiction, year=2026, version=1, department=province,
+        sha256="0" * 64, created_by=demo_org.by_username["shengting"])
+    assert annual_report_due(province, date(2026, 12, 15)) is not None
+    AnnualReportFinal.objects.filter(jurisdiction=province.jurisdiction).update(state="approved")
+    assert annual_report_due(province, date(2026, 12, 15)) is None

@@ -81,6 +81,15 @@ def test_nothing_before_approval_and_the_approved_figures_after(client, world, h
         assert shown[label] == f"{expected} {unit}", key
     # the /public/ list links here
     assert LIST in client.get(reverse("public:list")).content.decode()
+    # reported to the province since (已报送): still the approved version, still published
+    from oversight.annual_final import report_up
+
+    report_up(AnnualReportFinal.objects.get(pk=final.pk), by=world.coordinator)
+    assert AnnualReportFinal.objects.get(pk=final.pk).state == "submitted"
+    from django.core.cache import cache
+
+    cache.clear()  # read from the database, not the page cached before
+    assert figures(client, year_url(world))["启动索赔"] == "4 件"
 
 
 def test_a_returned_version_never_shows(client, world, head):

@@ -48,12 +48,25 @@ def no_inline(response) -> None:
     assert " style=" not in html and "<script>" not in html
 
 
+def restoration_section(client, case):
+    return client.get(reverse("cases:case_section", args=[case.pk, "restoration"]),
+                      HTTP_HX_REQUEST="true")
+
+
 def test_the_case_page_shows_the_restoration_panel(client, d, case):
-    response = as_user(client, d.officer).get(case.get_absolute_url())
+    response = restoration_section(as_user(client, d.officer), case)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="restoration-panel"' in html and "修复项目1：河段底泥清淤" in html
     assert "结案前尚需" in html and "尚欠缴123,000.00 元" in html
+    no_inline(response)
+    # the case page's 下一步: the project's next step, and 申请结案 with what stands in its way
+    response = client.get(case.get_absolute_url())
+    page = response.content.decode()
+    steps = page[page.index('data-testid="next-steps"'):]
+    assert project_of(case).get_absolute_url() in steps and "修复项目1" in steps
+    later = steps[steps.index("尚不能办理"):]
+    assert "申请结案" in later and "尚欠缴123,000.00 元" in later
     no_inline(response)
 
 
@@ -344,7 +357,9 @@ def test_the_closing_request_on_the_case(client, d, case):
     funds = client.get(reverse("restoration:case_funds", args=[case.pk])).content.decode()
     assert "登记缴款" not in funds and "资金使用申请</a>" not in funds
     page = client.get(case.get_absolute_url()).content.decode()
-    assert url not in page and "效果评估通过" in page
+    assert url not in page and "没有需要办理的事项" in page
+    panel = restoration_section(client, case).content.decode()
+    assert url not in panel and "效果评估通过" in panel
     assert client.get(url).status_code == 302
 
 

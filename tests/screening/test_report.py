@@ -189,6 +189,27 @@ def test_the_list_read_back_headers_values_and_formats(client, demo_org, data):
     assert row["估算损害数额（元）"].value is None
 
 
+def test_the_list_reads_back_the_same_whatever_the_writer_flushes(demo_org, data, monkeypatch):
+    from workflow import spreadsheets
+
+    scope = ReportScope(demo_org.departments["市生态环境局"], 2026, 3)
+
+    def cells():
+        target = BytesIO()
+        assert write_quarterly_report(scope, target) == 4
+        book = load_workbook(BytesIO(target.getvalue()))
+        return {ws.title: [[(c.value, c.number_format) for c in row] for row in ws.iter_rows()]
+                for ws in book}
+
+    whole = cells()
+    monkeypatch.setattr(spreadsheets, "_FLUSH_EVERY", 1)  # every row its own flush
+    assert cells() == whole
+    assert [r[1][0] for r in whole["线索筛查清单"][1:]] == [
+        data[k].number for k in ("open", "not_started", "opened", "referred")]
+    found_on, number_format = whole["线索筛查清单"][1][3]
+    assert found_on.date() == date(2026, 7, 8) and number_format == DATE_FORMAT
+
+
 def test_the_summary_sheet(client, demo_org, data):
     book = book_of(export(client, demo_org.by_username["jingban"]))
     ws = book["汇总"]

@@ -227,6 +227,7 @@ def test_queries_do_not_grow_with_the_hits(client, world):
     from tests.cases.factories import CaseFactory
 
     login(client, world.officer)
+    client.get(URL, {"q": "晋阳化工"})  # each table's highest id is read once a minute
     with CaptureQueriesContext(connection) as few:
         client.get(URL, {"q": "晋阳化工"})
     for _ in range(25):
