@@ -52,7 +52,7 @@ def test_a_clue_is_registered_verified_and_opens_a_case(
     # the decision opens the case; its 启动审批 is the one approval of the start (NAT 三)
     expect(page.get_by_test_id("case-stage")).to_have_text("索赔启动登记")
     expect(page.get_by_text("请完善索赔启动登记表后提交启动审批")).to_be_visible()
-    page.get_by_role("link", name=number, exact=True).click()
+    page.get_by_role("link", name=number, exact=True).first.click()
     expect(page.get_by_test_id("clue-state")).to_have_text("待审批")
     expect(page.get_by_role("region", name="索赔案件")).to_contain_text("索赔启动登记")
 

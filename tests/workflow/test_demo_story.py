@@ -151,15 +151,18 @@ def _every_date_follows_the_one_before(demo):
 def _numbers_follow_start_dates():
     """A case started earlier has the lower number in its jurisdiction and year."""
     groups: dict[tuple, list] = {}
-    for number, jurisdiction, opened_on in Case.objects.values_list(
-            "number", "jurisdiction", "opened_on"):
-        code, year, seq = number.rsplit("-", 2)
-        assert int(year) == opened_on.year, number
-        groups.setdefault((jurisdiction, year), []).append((seq, opened_on, number))
+    for case in Case.objects.all():
+        _code, year, seq = case.number.rsplit("-", 2)
+        assert int(year) == case.opened_on.year, case.number
+        groups.setdefault((case.jurisdiction_id, year), []).append(
+            (seq, case.opened_on, _start_day(case), case.number))
     assert any(len(group) > 3 for group in groups.values())
     for group in groups.values():
         group.sort()
-        assert [day for _, day, _ in group] == sorted(day for _, day, _ in group), group
+        opened = [row[1] for row in group]
+        assert opened == sorted(opened), group
+        started = [row[2] for row in group if row[2] is not None]  # the start approval
+        assert started == sorted(started), group
 
 
 def _province_dashboard(demo):
